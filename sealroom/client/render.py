@@ -1,0 +1,35 @@
+"""HTML rendering for notebook reprs (escaped: nothing from the vault is trusted markup)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Iterable
+
+STATE_COLOURS = {
+    "released": "#1a7f37", "withheld": "#9a6700", "rejected": "#cf222e", "failed": "#cf222e",
+    "pending_review": "#0969da", "queued": "#6e7781", "running": "#6e7781", "checking": "#6e7781",
+}
+
+
+def badge(state: str) -> str:
+    colour = STATE_COLOURS.get(state, "#6e7781")
+    return f'<span style="background:{colour};color:white;padding:1px 6px;border-radius:8px;font-size:85%">{escape(state)}</span>'
+
+
+def table(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    head = "".join(f"<th style='text-align:left'>{escape(str(h))}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{cell if isinstance(cell, Markup) else escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def fields(title: str, items: Iterable[tuple[str, object]]) -> str:
+    rows = "".join(f"<tr><th style='text-align:left;vertical-align:top'>{escape(k)}</th><td style='text-align:left'>{v if isinstance(v, Markup) else escape(str(v))}</td></tr>" for k, v in items)
+    return f"<div><b>{escape(title)}</b><table>{rows}</table></div>"
+
+
+def code(source: str) -> "Markup":
+    return Markup(f"<pre style='max-height:16em;overflow:auto'>{escape(source)}</pre>")
+
+
+class Markup(str):
+    """A string already escaped/rendered by this module (not escaped again)."""

@@ -1,0 +1,138 @@
+"""Request handles: status, waiting, results with receipts — and review for rights holders."""
+
+from __future__ import annotations
+
+import time
+
+from sealroom.client import render
+from sealroom.client.http import VaultHTTP
+from sealroom.core.errors import NotReleased, SealroomError
+from sealroom.core.ledger.receipts import verify_receipt
+from sealroom.core.results import EncodedResult, decode_result
+
+TERMINAL = {"released", "withheld", "rejected", "failed"}
+
+
+class RequestFailed(SealroomError):
+    """A request ended without a released result; the message says why (public reasons only)."""
+
+    code = "request_not_released"
+
+
+class Request:
+    """A submitted computation. ``status`` refreshes from the vault."""
+
+    def __init__(self, http: VaultHTTP, view: dict) -> None:
+        self._http = http
+        self._view = view
+        self.id = view["id"]
+
+    def refresh(self) -> "Request":
+        self._view = self._http.json("GET", f"/api/v1/requests/{self.id}")
+        return self
+
+    @property
+    def status(self) -> str:
+        return self.refresh()._view["state"]
+
+    @property
+    def view(self) -> dict:
+        return self._view
+
+    @property
+    def code(self) -> str:
+        return self._view["source"]
+
+    @property
+    def reason(self) -> str:
+        return self._view.get("public_reason") or "; ".join(self._view["decision"]["reasons"])
+
+    def wait(self, timeout: float = 300.0) -> "Request":
+        """Block until released, withheld, rejected or failed (or pending review, or timeout)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            self._view = self._http.json("GET", f"/api/v1/requests/{self.id}/wait", params={"timeout": max(0.0, min(remaining, 60.0))}, timeout=max(5.0, min(remaining, 60.0) + 10))
+            if self._view["state"] in TERMINAL or remaining <= 0:
+                return self
+            if self._view["state"] == "pending_review":
+                time.sleep(min(0.5, max(remaining, 0)))
+
+    def result(self):
+        """The released value (DataFrame, JSON value or PIL image); raises RequestFailed otherwise."""
+        self.refresh()
+        if self._view["state"] != "released":
+            raise RequestFailed(f"request {self.id} has no released result: {self._view['state']} — {self.reason or 'no reason recorded'}")
+        response = self._http.raw("GET", f"/api/v1/requests/{self.id}/result")
+        return decode_result(EncodedResult(response.headers["X-Sealroom-Result-Kind"], response.content))
+
+    @property
+    def receipt(self) -> dict:
+        """The signed receipt, verified against the workspace's public key."""
+        try:
+            signed = self._http.json("GET", f"/api/v1/requests/{self.id}/receipt")
+        except NotReleased as exc:
+            raise RequestFailed(exc.public_message) from None
+        key = self._http.json("GET", "/api/v1/public-key")["public_key"]
+        verify_receipt(signed, key)
+        return signed
+
+    # rights holder side
+    def approve(self, note: str = "") -> "Request":
+        self._view = self._http.json("POST", f"/api/v1/requests/{self.id}/approve", json={"note": note})
+        return self
+
+    def deny(self, note: str = "") -> "Request":
+        self._view = self._http.json("POST", f"/api/v1/requests/{self.id}/deny", json={"note": note})
+        return self
+
+    def __repr__(self) -> str:
+        return f"<Request {self.id} {self._view['function_name']} on {', '.join(self._view['datasets'])}: {self._view['state']}>"
+
+    def _repr_html_(self) -> str:
+        view = self._view
+        items = [
+            ("state", render.Markup(render.badge(view["state"]))), ("function", view["function_name"]),
+            ("datasets", ", ".join(view["datasets"])), ("purpose", view["purpose"]),
+            ("decision", f"{view['decision']['outcome']}: {'; '.join(view['decision']['reasons'])}"),
+        ]
+        if view.get("public_reason"):
+            items.append(("reason", view["public_reason"]))
+        for review in view.get("reviews", []):
+            items.append((f"{review['verdict']} by {review['reviewer']}", review["note"] or "—"))
+        if view.get("requester"):
+            items.append(("requested by", view["requester"]["display_name"]))
+        if view.get("result"):
+            items.append(("sandbox", ", ".join(k for k, v in view["result"]["isolation"].items() if v is True)))
+        items.append(("code", render.code(view["source"])))
+        return render.fields(f"Request {self.id}", items)
+
+
+class RequestList(list):
+    """A list of requests that renders as a table."""
+
+    def _repr_html_(self) -> str:
+        return render.table(["id", "function", "datasets", "state", "purpose"], [
+            (r.id, r.view["function_name"], ", ".join(r.view["datasets"]), render.Markup(render.badge(r.view["state"])), r.view["purpose"]) for r in self
+        ])
+
+
+class RequestQueue:
+    """``ws.requests``: the requests you may see; ``.pending`` are those waiting for review."""
+
+    def __init__(self, http: VaultHTTP) -> None:
+        self._http = http
+
+    def all(self, state: str | None = None) -> RequestList:
+        params = {"state": state} if state else {}
+        return RequestList(Request(self._http, v) for v in self._http.json("GET", "/api/v1/requests", params=params))
+
+    @property
+    def pending(self) -> RequestList:
+        return self.all("pending_review")
+
+    def __getitem__(self, request_id: str) -> Request:
+        return Request(self._http, self._http.json("GET", f"/api/v1/requests/{request_id}"))
+
+    def _repr_html_(self) -> str:
+        return self.all()._repr_html_()

@@ -1,0 +1,108 @@
+"""Reading the catalog: what datasets exist, their license terms, schemas and mocks.
+
+Everything here is public to every signed-in user (the catalog and the mocks are what data
+scientists explore). Private content is read only by ``private.PrivateContent`` in the vault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sealroom.core.errors import NotFound
+from sealroom.core.store.models import AssetRow, DatasetRow, UserRow
+
+
+@dataclass(frozen=True)
+class AssetInfo:
+    name: str
+    kind: str
+    n_items: int
+    schema: dict
+    public_columns: tuple[str, ...]
+    text_columns: tuple[str, ...]
+    items_root: str
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name, "kind": self.kind, "n_items": self.n_items, "schema": self.schema,
+            "public_columns": list(self.public_columns), "text_columns": list(self.text_columns), "items_root": self.items_root,
+        }
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    id: str
+    name: str
+    kind: str
+    owner: str
+    owner_display_name: str
+    owner_id: str
+    description: str
+    license: dict
+    created_at: datetime
+    assets: tuple[AssetInfo, ...]
+
+    def asset(self, name: str | None = None) -> AssetInfo:
+        """The named asset, or the primary (first) one."""
+        if name is None:
+            return self.assets[0]
+        for asset in self.assets:
+            if asset.name == name:
+                return asset
+        raise NotFound(f"dataset {self.name!r} has no asset {name!r}; its assets are {[a.name for a in self.assets]}")
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "name": self.name, "kind": self.kind, "owner": self.owner, "owner_display_name": self.owner_display_name,
+            "description": self.description, "license": self.license, "created_at": self.created_at.isoformat(),
+            "assets": [a.to_dict() for a in self.assets],
+        }
+
+
+def list_datasets(session: Session) -> list[DatasetInfo]:
+    rows = session.execute(select(DatasetRow, UserRow).join(UserRow, DatasetRow.owner_id == UserRow.id).order_by(DatasetRow.name)).all()
+    assets = _assets_by_dataset(session, [d.id for d, _ in rows])
+    return [_info(d, u, assets.get(d.id, ())) for d, u in rows]
+
+
+def get_dataset(session: Session, name: str) -> DatasetInfo:
+    row = session.execute(select(DatasetRow, UserRow).join(UserRow, DatasetRow.owner_id == UserRow.id).where(DatasetRow.name == name)).first()
+    if row is None:
+        raise NotFound(f"no dataset named {name!r}; list them with ws.datasets or GET /api/v1/datasets")
+    dataset, owner = row
+    return _info(dataset, owner, _assets_by_dataset(session, [dataset.id]).get(dataset.id, ()))
+
+
+def get_dataset_by_id(session: Session, dataset_id: str) -> DatasetInfo:
+    row = session.get(DatasetRow, dataset_id)
+    if row is None:
+        raise NotFound("no such dataset")
+    return get_dataset(session, row.name)
+
+
+def mock_ipc(session: Session, dataset: str, asset: str | None = None) -> tuple[AssetInfo, bytes]:
+    """The mock of an asset as an Arrow IPC stream."""
+    info = get_dataset(session, dataset)
+    chosen = info.asset(asset)
+    row = session.execute(select(AssetRow).where(AssetRow.dataset_id == info.id, AssetRow.name == chosen.name)).scalar_one()
+    return chosen, row.mock
+
+
+def _assets_by_dataset(session: Session, ids: list[str]) -> dict[str, tuple[AssetInfo, ...]]:
+    out: dict[str, list[AssetInfo]] = {}
+    for row in session.execute(select(AssetRow).where(AssetRow.dataset_id.in_(ids)).order_by(AssetRow.position)).scalars():
+        out.setdefault(row.dataset_id, []).append(
+            AssetInfo(row.name, row.kind, row.n_items, row.schema, tuple(row.public_columns), tuple(row.text_columns), row.items_root)
+        )
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _info(dataset: DatasetRow, owner: UserRow, assets: tuple[AssetInfo, ...]) -> DatasetInfo:
+    return DatasetInfo(
+        id=dataset.id, name=dataset.name, kind=dataset.kind, owner=owner.name, owner_display_name=owner.display_name, owner_id=owner.id,
+        description=dataset.description, license=dataset.license, created_at=dataset.created_at, assets=assets,
+    )

@@ -1,0 +1,77 @@
+"""Machine-readable license terms attached to a dataset.
+
+The fields are what the policy engine reads (issue #3 turns them into Cedar entities). Unknown
+keys and wrongly typed values are refused, so a typo cannot silently loosen a license. The
+defaults are the most restrictive: research only, no commercial use, no training, every
+request reviewed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+from typing import Any
+
+from sealroom.core.errors import InvalidInput
+
+PURPOSES = ("research", "education", "commercial-analytics", "model-training", "generative-training")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Payment:
+    currency: str = "EUR"
+    upfront_minor: int = 0
+    per_use_minor: int = 0
+    revenue_share_bps: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class LicenseTerms:
+    allowed_purposes: tuple[str, ...] = ("research",)
+    commercial_use: bool = False
+    training_allowed: bool = False
+    generative_training_opt_out: bool = True
+    expires: str | None = None
+    max_jobs: int | None = None
+    min_aggregation_size: int = 10
+    human_review_required: bool = True
+    attribution: str = ""
+    payment: Payment = field(default_factory=Payment)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["allowed_purposes"] = list(self.allowed_purposes)
+        return out
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any] | None) -> "LicenseTerms":
+        """Validate a license dict (missing keys take the restrictive defaults)."""
+        if raw is None:
+            return cls()
+        if not isinstance(raw, dict):
+            raise InvalidInput("license terms must be a JSON object")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise InvalidInput(f"unknown license terms {unknown}; known terms are {sorted(known)}")
+        values = dict(raw)
+        purposes = values.get("allowed_purposes", list(cls.allowed_purposes))
+        if not isinstance(purposes, (list, tuple)) or any(p not in PURPOSES for p in purposes):
+            raise InvalidInput(f"allowed_purposes must be a list drawn from {list(PURPOSES)}")
+        values["allowed_purposes"] = tuple(purposes)
+        for name in ("commercial_use", "training_allowed", "generative_training_opt_out", "human_review_required"):
+            if name in values and not isinstance(values[name], bool):
+                raise InvalidInput(f"license term {name} must be true or false")
+        for name in ("max_jobs", "min_aggregation_size"):
+            if values.get(name) is not None and (not isinstance(values[name], int) or isinstance(values[name], bool) or values[name] < 0):
+                raise InvalidInput(f"license term {name} must be a non-negative integer")
+        if values.get("expires") is not None:
+            try:
+                date.fromisoformat(values["expires"])
+            except (TypeError, ValueError):
+                raise InvalidInput("license term expires must be an ISO date like 2027-12-31") from None
+        payment = values.get("payment", {})
+        if not isinstance(payment, dict) or set(payment) - {f.name for f in fields(Payment)}:
+            raise InvalidInput("license term payment must be an object with currency, upfront_minor, per_use_minor, revenue_share_bps")
+        values["payment"] = Payment(**payment)
+        return cls(**values)

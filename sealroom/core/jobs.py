@@ -1,0 +1,202 @@
+"""Running queued requests: sandbox, release gate, release decision, sealed storage, receipt.
+
+``JobRunner`` owns one worker thread that takes request ids from a queue. For each it:
+
+1. checks the request is ``queued`` and that every approval is bound to the request's current
+   binding hash (code + entry point + content versions); a mismatch fails the request;
+2. moves it to ``running``, decrypts its inputs in memory, and runs it on the ``Executor``;
+3. on failure stores the private record (sealed) and moves it to ``failed`` with the
+   executor's public message only;
+4. otherwise moves it to ``checking``, runs the release gate, asks the policy engine the
+   ``release`` question with the findings, and moves it to ``released`` (payload sealed, receipt
+   signed and stored) or ``withheld`` (payload sealed and kept; public reasons only).
+
+Every step commits state + audit before acting. ``recover()`` at start re-queues requests that
+were queued, running or checking when the vault stopped, so none is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+
+from sqlalchemy import select
+
+from sealroom.core.catalog.private import PrivateContent
+from sealroom.core.hashing import sha256_hex
+from sealroom.core.leakage import CheckContext, GateConfig, ReleaseGate
+from sealroom.core.ledger.receipts import sign_receipt
+from sealroom.core.lifecycle import State, transition
+from sealroom.core.policy.decision import Outcome
+from sealroom.core.policy.engine import PolicyEngine, decide_safely
+from sealroom.core.requests import Notifier, binding_hash
+from sealroom.core.sandbox import Executor, Job, JobInput, JobOutcome, Limits
+from sealroom.core.store.models import ApprovalRow, RequestRow, ResultRow
+from sealroom.core.vault.envelope import seal
+from sealroom.core.workspace import Workspace
+
+log = logging.getLogger("sealroom.jobs")
+
+_STOP = object()
+
+
+class JobRunner:
+    """Runs queued requests one at a time on a worker thread."""
+
+    def __init__(self, ws: Workspace, executor: Executor, policy: PolicyEngine, notifier: Notifier, *, gate: ReleaseGate | None = None, limits: Limits = Limits()) -> None:
+        self.ws = ws
+        self.executor = executor
+        self.policy = policy
+        self.notifier = notifier
+        self.gate = gate or ReleaseGate(GateConfig())
+        self.limits = limits
+        self.private = PrivateContent(ws)
+        self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.recover()
+        self._thread = threading.Thread(target=self._loop, name="sealroom-jobs", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def enqueue(self, request_id: str) -> None:
+        self._queue.put(request_id)
+
+    def recover(self) -> list[str]:
+        """Re-queue every request the previous vault process left queued, running or checking."""
+        requeued = []
+        with self.ws.db.session() as session:
+            rows = session.execute(select(RequestRow).where(RequestRow.state.in_([State.QUEUED.value, State.RUNNING.value, State.CHECKING.value]))).scalars().all()
+            for row in rows:
+                if row.state != State.QUEUED.value:
+                    transition(session, row, State.QUEUED, actor="vault", payload={"recovered": True})
+                requeued.append(row.id)
+        for request_id in requeued:
+            self.enqueue(request_id)
+        return requeued
+
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            try:
+                self.run_one(item)
+            except Exception:  # never let one request kill the worker; the request is failed below
+                log.exception("job runner error")
+                self._fail_unexpectedly(item)
+            finally:
+                self.notifier.notify()
+
+    def run_one(self, request_id: str) -> None:
+        started = time.perf_counter()
+        with self.ws.db.session() as session:
+            row = session.get(RequestRow, request_id)
+            if row is None or row.state != State.QUEUED.value:
+                return
+            problem = _binding_problem(session, row)
+            if problem:
+                self._store(session, row, None, {"error": problem}, {}, {}, None)
+                transition(session, row, State.FAILED, actor="vault", public_reason=problem)
+                return
+            transition(session, row, State.RUNNING, actor="vault")
+            job = Job(job_id=row.id, source=row.source, function_name=row.function_name, inputs=tuple(self._inputs(row.inputs)), limits=self.limits)
+            bound_inputs = dict(row.inputs)
+        self.notifier.notify()
+        outcome = self.executor.run(job)
+        if outcome.status != "succeeded" or outcome.result is None:
+            with self.ws.db.session() as session:
+                row = session.get(RequestRow, request_id)
+                self._store(session, row, None, _private_record(outcome), outcome.isolation, outcome.timings_ms, None)
+                transition(session, row, State.FAILED, actor="sandbox", public_reason=outcome.public_error or "the job failed")
+            return
+        with self.ws.db.session() as session:
+            row = session.get(RequestRow, request_id)
+            transition(session, row, State.CHECKING, actor="vault")
+        context = CheckContext(text_indexes=tuple(self.private.text_index(spec["dataset_id"], spec["asset"]) for spec in bound_inputs.values()), config=self.gate.config)
+        report = self.gate.inspect(outcome.result, context)
+        release = decide_safely(self.policy, "release", {"request_id": request_id, "gate_released": report.released, "findings": [f.check_id for f in report.findings]})
+        timings = {**outcome.timings_ms, "vault_total": round((time.perf_counter() - started) * 1000, 2)}
+        private = {**_private_record(outcome), "findings": report.to_private_dict(), "release_decision": release.to_dict()}
+        with self.ws.db.session() as session:
+            row = session.get(RequestRow, request_id)
+            if report.released and release.outcome is Outcome.ALLOW:
+                stored = self._store(session, row, outcome, private, outcome.isolation, timings, report)
+                entry = transition(session, row, State.RELEASED, actor="release-gate", payload={"leakage_report_sha256": report.sha256()})
+                stored.receipt = self._receipt(session, row, outcome, report, release, entry)
+            else:
+                self._store(session, row, outcome, private, outcome.isolation, timings, report)
+                reasons = report.public_reasons or release.public_reasons()
+                transition(session, row, State.WITHHELD, actor="release-gate", payload={"checks": [f.check_id for f in report.findings]}, public_reason="withheld: " + "; ".join(reasons))
+
+    def _inputs(self, inputs: dict) -> list[JobInput]:
+        return [JobInput(name=param, kind=spec["kind"], arrow_ipc=self.private.asset_ipc(spec["dataset_id"], spec["asset"])) for param, spec in inputs.items()]
+
+    def _store(self, session, row: RequestRow, outcome: JobOutcome | None, private: dict, isolation: dict, timings: dict, report) -> ResultRow:
+        key = self.ws.keys.master_key
+        stored = session.get(ResultRow, row.id) or ResultRow(request_id=row.id)
+        stored.kind = outcome.result.kind if outcome and outcome.result else ""
+        stored.result_sha256 = sha256_hex(outcome.result.payload) if outcome and outcome.result else ""
+        stored.payload_sealed = seal(key, outcome.result.payload, aad=f"result:{row.id}".encode()) if outcome and outcome.result else None
+        stored.private_sealed = seal(key, json.dumps(private).encode(), aad=f"private:{row.id}".encode())
+        stored.public_report = report.to_public_dict() if report is not None else {}
+        stored.isolation = isolation
+        stored.timings_ms = timings
+        session.merge(stored)
+        session.flush()
+        return session.get(ResultRow, row.id)
+
+    def _receipt(self, session, row: RequestRow, outcome: JobOutcome, report, release, entry) -> dict:
+        approvals = session.execute(select(ApprovalRow).where(ApprovalRow.request_id == row.id).order_by(ApprovalRow.id)).scalars().all()
+        body = {
+            "request_id": row.id,
+            "code_sha256": row.binding_sha256,
+            "datasets": [{"dataset": s["dataset"], "asset": s["asset"], "items_root": s["items_root"]} for s in row.inputs.values()],
+            "decision": {"outcome": (row.decision or {}).get("outcome"), "bundle_sha256": (row.decision or {}).get("bundle_sha256"), "context_sha256": (row.decision or {}).get("context_sha256")},
+            "approvals": [{"reviewer_id": a.reviewer_id, "verdict": a.verdict, "binding_sha256": a.binding_sha256} for a in approvals],
+            "release_decision": {"outcome": release.outcome.value, "bundle_sha256": release.bundle_sha256},
+            "leakage_report_sha256": report.sha256(),
+            "result": {"kind": outcome.result.kind, "sha256": sha256_hex(outcome.result.payload), "bytes": outcome.result.size},
+            "sandbox": outcome.isolation,
+            "log_index": entry.seq,
+            "log_entry_sha256": entry.entry_hash,
+            "issued_at": entry.at,
+        }
+        return sign_receipt(body, self.ws.keys.signing_key)
+
+    def _fail_unexpectedly(self, request_id: str) -> None:
+        try:
+            with self.ws.db.session() as session:
+                row = session.get(RequestRow, request_id)
+                if row is not None and row.state in (State.QUEUED.value, State.RUNNING.value, State.CHECKING.value):
+                    transition(session, row, State.FAILED, actor="vault", public_reason="the vault hit an internal error running this request; the operator has the details")
+        except Exception:
+            log.exception("could not mark request failed")
+
+
+def _binding_problem(session, row: RequestRow) -> str:
+    expected = binding_hash(row.source, row.function_name, row.inputs)
+    if row.binding_sha256 != expected:
+        return "the request's code or inputs changed after submission; submit it again"
+    for approval in session.execute(select(ApprovalRow).where(ApprovalRow.request_id == row.id)).scalars():
+        if approval.binding_sha256 != expected:
+            return "an approval was given for different code or inputs than this request holds; submit it again for review"
+    return ""
+
+
+def _private_record(outcome: JobOutcome) -> dict:
+    return {
+        "error": outcome.private_error,
+        "public_error": outcome.public_error,
+        "stdout": outcome.stdout.decode("utf-8", errors="replace"),
+        "stderr": outcome.stderr.decode("utf-8", errors="replace"),
+    }

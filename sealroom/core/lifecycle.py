@@ -1,0 +1,69 @@
+"""The request lifecycle: states and the only transitions between them.
+
+::
+
+    submitted -> decided --ALLOW--> queued -> running -> checking --pass--> released
+                   |  \\--REVIEW--> pending_review --approve--> queued       \\--fail--> withheld
+                   |                         \\--deny--> rejected
+                   \\--DENY--> rejected                 running --error/timeout--> failed
+
+``transition`` persists the new state, appends the audit entry in the same transaction, and is
+idempotent: asking for the state a request is already in is a no-op that returns None
+(otherwise the audit entry, whose ``seq`` is the transition's log index). Any
+other move not in ``ALLOWED`` raises ``InvalidTransition``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from sqlalchemy.orm import Session
+
+from sealroom.core.errors import InvalidTransition
+from sealroom.core.ledger import audit
+from sealroom.core.store.models import RequestRow, utcnow
+
+
+class State(str, Enum):
+    SUBMITTED = "submitted"
+    DECIDED = "decided"
+    PENDING_REVIEW = "pending_review"
+    QUEUED = "queued"
+    RUNNING = "running"
+    CHECKING = "checking"
+    RELEASED = "released"
+    WITHHELD = "withheld"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
+TERMINAL = frozenset({State.RELEASED, State.WITHHELD, State.REJECTED, State.FAILED})
+
+ALLOWED: dict[State, frozenset[State]] = {
+    State.SUBMITTED: frozenset({State.DECIDED}),
+    State.DECIDED: frozenset({State.QUEUED, State.PENDING_REVIEW, State.REJECTED}),
+    State.PENDING_REVIEW: frozenset({State.QUEUED, State.REJECTED}),
+    State.QUEUED: frozenset({State.RUNNING, State.FAILED}),
+    State.RUNNING: frozenset({State.CHECKING, State.FAILED, State.QUEUED}),
+    State.CHECKING: frozenset({State.RELEASED, State.WITHHELD, State.FAILED, State.QUEUED}),
+    State.RELEASED: frozenset(),
+    State.WITHHELD: frozenset(),
+    State.REJECTED: frozenset(),
+    State.FAILED: frozenset(),
+}
+
+
+def transition(session: Session, request: RequestRow, to: State, *, actor: str, payload: dict | None = None, public_reason: str | None = None) -> audit.AuditEntry | None:
+    """Move ``request`` to ``to`` (persist + audit). Returns None if it was already there."""
+    current = State(request.state)
+    if current is to:
+        return None
+    if to not in ALLOWED[current]:
+        raise InvalidTransition(f"request {request.id} is {current.value}; it cannot become {to.value}")
+    request.state = to.value
+    request.updated_at = utcnow()
+    if public_reason is not None:
+        request.public_reason = public_reason
+    session.flush()
+    return audit.append(session, actor=actor, action=f"request.{to.value}", subject=request.id, payload={"from": current.value, **(payload or {})})
+    return True

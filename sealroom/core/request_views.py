@@ -1,0 +1,72 @@
+"""How a request is shown: the public view (data scientist) and the private view (reviewers).
+
+The public view carries only what may leave the vault to the requester: their own code and
+purpose, the decision's public reasons, reviewers' notes, the state and its public reason, and
+for a finished job the result's kind/size/hash, the public leakage report, the sandbox layers and
+timings. The private view adds the requester's identity, the whole decision record, and the
+sealed private record of the run (error detail, stdout/stderr, private check details).
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sealroom.core.store.models import ApprovalRow, RequestRow, ResultRow, UserRow
+from sealroom.core.vault.envelope import open_sealed
+
+
+def public_view(session: Session, row: RequestRow) -> dict:
+    decision = row.decision or {}
+    view = {
+        "id": row.id,
+        "state": row.state,
+        "kind": row.kind,
+        "function_name": row.function_name,
+        "source": row.source,
+        "purpose": row.purpose,
+        "inputs": {param: {"dataset": spec["dataset"], "asset": spec["asset"]} for param, spec in row.inputs.items()},
+        "datasets": sorted({spec["dataset"] for spec in row.inputs.values()}),
+        "binding_sha256": row.binding_sha256,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+        "decision": {
+            "outcome": decision.get("outcome"),
+            "reasons": [r["reason"] for r in decision.get("reasons", []) if r.get("public", True)],
+        },
+        "public_reason": row.public_reason,
+        "reviews": _reviews(session, row.id),
+        "result": None,
+    }
+    stored = session.get(ResultRow, row.id)
+    if stored is not None:
+        view["result"] = {
+            "kind": stored.kind or None,
+            "sha256": stored.result_sha256 or None,
+            "report": stored.public_report,
+            "isolation": stored.isolation,
+            "timings_ms": stored.timings_ms,
+            "has_receipt": stored.receipt is not None,
+        }
+    return view
+
+
+def private_view(session: Session, row: RequestRow, master_key: bytes) -> dict:
+    view = public_view(session, row)
+    requester = session.get(UserRow, row.owner_id)
+    view["requester"] = {"name": requester.name, "display_name": requester.display_name}
+    view["decision_record"] = row.decision
+    view["inputs_bound"] = row.inputs
+    stored = session.get(ResultRow, row.id)
+    if stored is not None:
+        view["private"] = json.loads(open_sealed(master_key, stored.private_sealed, aad=f"private:{row.id}".encode()))
+    return view
+
+
+def _reviews(session: Session, request_id: str) -> list[dict]:
+    rows = session.execute(
+        select(ApprovalRow, UserRow).join(UserRow, UserRow.id == ApprovalRow.reviewer_id).where(ApprovalRow.request_id == request_id).order_by(ApprovalRow.id)
+    ).all()
+    return [{"reviewer": u.display_name, "verdict": a.verdict, "note": a.note, "at": a.created_at.isoformat()} for a, u in rows]

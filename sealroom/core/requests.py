@@ -1,0 +1,262 @@
+"""The request orchestrator: submit, decide, review, wait, and read results — with authorization.
+
+Every surface (HTTP API, CLI, kernel) goes through ``Requests``; it checks who may do what, so no
+route can forget. Rules (architecture §1):
+
+- data scientists submit requests and see only their own requests, results and receipts;
+- rights holders see and review only requests that read a dataset they own; a request that
+  reads several owners' datasets runs only when every owner has approved, and any deny rejects it;
+- admins see every request but cannot approve or deny (nobody bypasses review);
+- nobody reads private content: a released result is the only content that leaves, and only to
+  the data scientist who asked for it.
+
+Running queued requests is ``jobs.JobRunner``'s work; this module only queues them.
+"""
+
+from __future__ import annotations
+
+import ast
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sealroom.core.catalog.catalog import DatasetInfo, get_dataset
+from sealroom.core.errors import Forbidden, InvalidInput, NotFound, NotReleased
+from sealroom.core.hashing import sha256_json
+from sealroom.core.ledger import audit
+from sealroom.core.lifecycle import TERMINAL, State, transition
+from sealroom.core.policy.decision import Outcome
+from sealroom.core.policy.engine import PolicyEngine, decide_safely
+from sealroom.core.request_views import private_view, public_view
+from sealroom.core.results import EncodedResult
+from sealroom.core.store.models import ApprovalRow, DatasetRow, RequestDatasetRow, RequestRow, ResultRow
+from sealroom.core.users import Role, User
+from sealroom.core.vault.envelope import open_sealed
+from sealroom.core.workspace import Workspace
+
+MAX_SOURCE_BYTES = 200_000
+MAX_PURPOSE_CHARS = 2000
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodeRequest:
+    """What a data scientist submits: function source, its name, and dataset arguments."""
+
+    source: str
+    function_name: str
+    inputs: dict[str, dict] = field(default_factory=dict)  # param -> {"dataset": name, "asset": name|None}
+    purpose: str
+
+
+class Notifier:
+    """Wakes threads waiting for a request to change state."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+
+    def notify(self) -> None:
+        with self._condition:
+            self._condition.notify_all()
+
+    def wait(self, seconds: float) -> None:
+        with self._condition:
+            self._condition.wait(timeout=seconds)
+
+
+class Requests:
+    """The one orchestrator of request state on the trusted side."""
+
+    def __init__(self, ws: Workspace, policy: PolicyEngine, notifier: Notifier, enqueue) -> None:
+        self.ws = ws
+        self.policy = policy
+        self.notifier = notifier
+        self._enqueue = enqueue
+
+    # -- data scientist -------------------------------------------------------------------
+    def submit(self, actor: User, code: CodeRequest) -> dict:
+        if actor.role is not Role.DATA_SCIENTIST:
+            raise Forbidden("only data scientists submit computations")
+        _validate_code(code)
+        with self.ws.db.session() as session:
+            datasets = {param: get_dataset(session, spec["dataset"]) for param, spec in code.inputs.items()}
+            inputs = {param: _bound_input(datasets[param], spec.get("asset")) for param, spec in code.inputs.items()}
+            binding = binding_hash(code.source, code.function_name, inputs)
+            row = RequestRow(
+                id=uuid.uuid4().hex[:16], owner_id=actor.id, kind="code", function_name=code.function_name, source=code.source,
+                inputs=inputs, purpose=code.purpose.strip(), binding_sha256=binding, state=State.SUBMITTED.value,
+            )
+            session.add(row)
+            session.flush()
+            for dataset_id in sorted({d.id for d in datasets.values()}):
+                session.add(RequestDatasetRow(request_id=row.id, dataset_id=dataset_id))
+            audit.append(session, actor=actor.name, action="request.submitted", subject=row.id, payload={"binding_sha256": binding, "datasets": sorted({d.name for d in datasets.values()}), "purpose": row.purpose})
+            decision = decide_safely(self.policy, "compute", _compute_context(actor, row, datasets.values()))
+            row.decision = decision.to_dict()
+            transition(session, row, State.DECIDED, actor="policy", payload={"decision": decision.to_dict()})
+            if decision.outcome is Outcome.ALLOW:
+                transition(session, row, State.QUEUED, actor="policy")
+            elif decision.outcome is Outcome.REVIEW:
+                transition(session, row, State.PENDING_REVIEW, actor="policy")
+            else:
+                transition(session, row, State.REJECTED, actor="policy", public_reason="refused by policy: " + "; ".join(decision.public_reasons()))
+            view = self._view(session, row, actor)
+        if view["state"] == State.QUEUED.value:
+            self._enqueue(view["id"])
+        self.notifier.notify()
+        return view
+
+    def result(self, actor: User, request_id: str) -> tuple[EncodedResult, dict]:
+        """The released result and its signed receipt (requesting data scientist only)."""
+        with self.ws.db.session() as session:
+            row = self._visible(session, actor, request_id)
+            if row.owner_id != actor.id:
+                raise Forbidden("only the data scientist who submitted a request can read its result")
+            state = State(row.state)
+            if state is not State.RELEASED:
+                raise NotReleased(_not_released_message(row))
+            stored = session.get(ResultRow, row.id)
+            payload = open_sealed(self.ws.keys.master_key, stored.payload_sealed, aad=f"result:{row.id}".encode())
+            return EncodedResult(stored.kind, payload), stored.receipt
+
+    # -- rights holder --------------------------------------------------------------------
+    def review(self, actor: User, request_id: str, *, approve: bool, note: str = "") -> dict:
+        if actor.role is not Role.RIGHTS_HOLDER:
+            raise Forbidden("only the rights holder of a dataset a request reads can approve or deny it")
+        with self.ws.db.session() as session:
+            row = self._visible(session, actor, request_id)
+            owners = _owner_ids(session, row.id)
+            if actor.id not in owners:
+                raise Forbidden("you can review only requests that read a dataset you own")
+            state = State(row.state)
+            existing = session.execute(select(ApprovalRow).where(ApprovalRow.request_id == row.id, ApprovalRow.reviewer_id == actor.id)).scalar_one_or_none()
+            if existing is not None:
+                if (existing.verdict == "approve") == approve:
+                    return self._view(session, row, actor)  # idempotent repeat
+                raise InvalidInput(f"you already {existing.verdict}d this request; a verdict cannot be changed")
+            if state is not State.PENDING_REVIEW:
+                raise InvalidInput(f"request {row.id} is {state.value}, not waiting for review")
+            verdict = "approve" if approve else "deny"
+            session.add(ApprovalRow(request_id=row.id, reviewer_id=actor.id, verdict=verdict, note=note.strip()[:4000], binding_sha256=row.binding_sha256))
+            session.flush()
+            audit.append(session, actor=actor.name, action=f"review.{verdict}", subject=row.id, payload={"note": note.strip()[:4000], "binding_sha256": row.binding_sha256})
+            approvals = session.execute(select(ApprovalRow).where(ApprovalRow.request_id == row.id)).scalars().all()
+            if not approve:
+                transition(session, row, State.REJECTED, actor=actor.name, public_reason=f"denied by the rights holder: {note.strip() or 'no note given'}")
+            elif {a.reviewer_id for a in approvals if a.verdict == "approve"} >= owners:
+                transition(session, row, State.QUEUED, actor=actor.name)
+            view = self._view(session, row, actor)
+        if view["state"] == State.QUEUED.value:
+            self._enqueue(view["id"])
+        self.notifier.notify()
+        return view
+
+    # -- everyone (scoped) ------------------------------------------------------------------
+    def list(self, actor: User, *, state: str | None = None, limit: int = 200) -> list[dict]:
+        with self.ws.db.session() as session:
+            query = select(RequestRow).order_by(RequestRow.created_at.desc()).limit(limit)
+            if state is not None:
+                query = query.where(RequestRow.state == State(state).value)
+            if actor.role is Role.DATA_SCIENTIST:
+                query = query.where(RequestRow.owner_id == actor.id)
+            elif actor.role is Role.RIGHTS_HOLDER:
+                owned = select(RequestDatasetRow.request_id).join(DatasetRow, DatasetRow.id == RequestDatasetRow.dataset_id).where(DatasetRow.owner_id == actor.id)
+                query = query.where(RequestRow.id.in_(owned))
+            return [self._view(session, row, actor) for row in session.execute(query).scalars()]
+
+    def get(self, actor: User, request_id: str) -> dict:
+        with self.ws.db.session() as session:
+            return self._view(session, self._visible(session, actor, request_id), actor)
+
+    def wait(self, actor: User, request_id: str, *, timeout: float) -> dict:
+        """Block until the request is terminal (or waiting for review) or ``timeout`` passes."""
+        deadline = time.monotonic() + max(0.0, min(timeout, 300.0))
+        while True:
+            view = self.get(actor, request_id)
+            remaining = deadline - time.monotonic()
+            if State(view["state"]) in TERMINAL or view["state"] == State.PENDING_REVIEW.value or remaining <= 0:
+                return view
+            self.notifier.wait(min(remaining, 1.0))
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _visible(self, session: Session, actor: User, request_id: str) -> RequestRow:
+        row = session.get(RequestRow, request_id)
+        if row is None or not self._may_see(session, actor, row):
+            raise NotFound(f"no request {request_id!r} that you can see")
+        return row
+
+    @staticmethod
+    def _may_see(session: Session, actor: User, row: RequestRow) -> bool:
+        if actor.role is Role.ADMIN:
+            return True
+        if actor.role is Role.DATA_SCIENTIST:
+            return row.owner_id == actor.id
+        return actor.id in _owner_ids(session, row.id)
+
+    def _view(self, session: Session, row: RequestRow, actor: User) -> dict:
+        if actor.role is Role.DATA_SCIENTIST:
+            return public_view(session, row)
+        return private_view(session, row, self.ws.keys.master_key)
+
+
+def binding_hash(source: str, function_name: str, inputs: dict) -> str:
+    """The SHA-256 an approval is bound to: code, entry point, and the exact content versions read."""
+    return sha256_json({"kind": "code", "source": source, "function": function_name, "inputs": inputs})
+
+
+def _bound_input(dataset: DatasetInfo, asset: str | None) -> dict:
+    chosen = dataset.asset(asset)
+    return {"dataset": dataset.name, "dataset_id": dataset.id, "asset": chosen.name, "kind": chosen.kind, "items_root": chosen.items_root}
+
+
+def _owner_ids(session: Session, request_id: str) -> set[str]:
+    query = select(DatasetRow.owner_id).join(RequestDatasetRow, RequestDatasetRow.dataset_id == DatasetRow.id).where(RequestDatasetRow.request_id == request_id)
+    return set(session.execute(query).scalars())
+
+
+def _compute_context(actor: User, row: RequestRow, datasets) -> dict:
+    return {
+        "requester": {"name": actor.name, "role": actor.role.value},
+        "request": {"kind": row.kind, "function": row.function_name, "purpose": row.purpose, "binding_sha256": row.binding_sha256},
+        "datasets": sorted(({"name": d.name, "owner": d.owner, "license": d.license} for d in datasets), key=lambda d: d["name"]),
+    }
+
+
+def _not_released_message(row: RequestRow) -> str:
+    state = State(row.state)
+    if state in (State.REJECTED, State.WITHHELD, State.FAILED):
+        return f"request {row.id} was {state.value}: {row.public_reason or 'no reason recorded'}"
+    return f"request {row.id} is {state.value}; its result is not released yet (use req.wait())"
+
+
+def _validate_code(code: CodeRequest) -> None:
+    if not isinstance(code.source, str) or not code.source.strip():
+        raise InvalidInput("the request has no source code")
+    if len(code.source.encode()) > MAX_SOURCE_BYTES:
+        raise InvalidInput(f"the source is larger than {MAX_SOURCE_BYTES} bytes; submit one function, not a module")
+    if not code.purpose or not code.purpose.strip():
+        raise InvalidInput("say what the computation is for: purpose=... is required")
+    if len(code.purpose) > MAX_PURPOSE_CHARS:
+        raise InvalidInput(f"the purpose is longer than {MAX_PURPOSE_CHARS} characters")
+    if not code.inputs:
+        raise InvalidInput("the function reads no dataset; pass one, e.g. @ws.remote(plays=ds)")
+    try:
+        tree = ast.parse(code.source)
+    except SyntaxError as exc:
+        raise InvalidInput(f"the source does not parse: {exc.msg} (line {exc.lineno})") from None
+    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    if code.function_name not in functions:
+        raise InvalidInput(f"the source defines no top-level function named {code.function_name!r}")
+    fn = functions[code.function_name]
+    accepted = {a.arg for a in fn.args.args + fn.args.kwonlyargs}
+    for param, spec in code.inputs.items():
+        if not param.isidentifier() or (param not in accepted and fn.args.kwarg is None):
+            raise InvalidInput(f"{code.function_name}() has no parameter named {param!r} for dataset input")
+        if not isinstance(spec, dict) or not isinstance(spec.get("dataset"), str):
+            raise InvalidInput(f"input {param!r} must name a dataset: {{'dataset': 'name', 'asset': optional}}")
+    missing = [a.arg for a in fn.args.args[: len(fn.args.args) - len(fn.args.defaults)] if a.arg not in code.inputs]
+    if missing:
+        raise InvalidInput(f"{code.function_name}() needs {missing}, which no dataset input provides")
