@@ -218,3 +218,7 @@ def main() -> None:
         if debug and exc.detail:
             console.print(f"[dim]{exc.detail}[/]")
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -136,7 +136,7 @@ class JobRunner:
             else:
                 self._store(session, row, outcome, private, outcome.isolation, timings, report)
                 reasons = report.public_reasons or release.public_reasons()
-                transition(session, row, State.WITHHELD, actor="release-gate", payload={"checks": [f.check_id for f in report.findings]}, public_reason="withheld: " + "; ".join(reasons))
+                transition(session, row, State.WITHHELD, actor="release-gate", payload={"checks": [f.check_id for f in report.findings]}, public_reason="; ".join(reasons))
 
     def _inputs(self, inputs: dict) -> list[JobInput]:
         return [JobInput(name=param, kind=spec["kind"], arrow_ipc=self.private.asset_ipc(spec["dataset_id"], spec["asset"])) for param, spec in inputs.items()]

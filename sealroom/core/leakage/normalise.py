@@ -6,8 +6,9 @@ Contract
 change the list:
 
 - case is folded (``str.casefold``, so ``Straße`` and ``STRASSE`` agree);
-- compatibility forms are unified and accents dropped (NFKD, then combining marks removed), so
-  full-width letters, ligatures and ``café``/``cafe`` agree;
+- compatibility forms are unified and accents dropped (NFKD, casefold, NFKD, then combining marks
+  removed), so full-width and mathematical letters, ligatures and ``café``/``cafe`` agree (kana
+  voicing marks go too: ``が`` reads as ``か``);
 - invisible format characters (zero-width space, soft hyphen, BOM, …) are deleted, so they cannot
   split a word in two;
 - every run of other non-alphanumeric characters (punctuation, spaces, underscores, symbols)
@@ -63,7 +64,8 @@ def tokenize(text: str) -> list[str]:
     """The words of ``text`` after normalisation (see the module docstring)."""
     if text.isascii():
         return _ASCII_WORD.findall(text.lower())
-    folded = unicodedata.normalize("NFKD", text.casefold()).translate(_FOLD_TABLE)
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = unicodedata.normalize("NFKD", decomposed.casefold()).translate(_FOLD_TABLE)
     return _UNICODE_WORD.findall(folded)
 
 

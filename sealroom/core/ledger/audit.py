@@ -83,7 +83,7 @@ def verify(session: Session) -> ChainReport:
     for row in session.execute(select(AuditRow).order_by(AuditRow.seq)).scalars():
         count += 1
         if row.seq != expected_seq:
-            return ChainReport(False, count, prev, row.seq, f"entry {expected_seq} is missing")
+            return ChainReport(False, count, prev, expected_seq, f"entry {expected_seq} is missing")
         if row.prev_hash != prev:
             return ChainReport(False, count, prev, row.seq, "link to the previous entry is broken")
         recomputed = entry_hash(
