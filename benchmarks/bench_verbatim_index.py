@@ -16,7 +16,8 @@ import time
 
 import numpy as np
 
-from sealroom.core.leakage import GateConfig, QueryText, VerbatimTextIndex
+from sealroom.core.leakage import CheckContext, GateConfig, QueryText, ReleaseGate, VerbatimTextIndex
+from sealroom.core.results import encode_result
 
 
 def make_vocabulary(rng: np.random.Generator, size: int) -> list[str]:
@@ -92,6 +93,27 @@ def main() -> None:
     query = QueryText.from_text(new_text)
     seconds, _ = time_query(loaded, query)  # type: ignore[arg-type]
     print(f"query 10 KB new text, pre-tokenised: {seconds * 1e3:.2f} ms")
+
+    import pandas as pd
+
+    gate, context = ReleaseGate(), CheckContext((loaded,))
+    table_lines = make_lines(np.random.default_rng(5), vocabulary, 5000 * 4, args.words)
+    frame = pd.DataFrame({f"text{c}": table_lines[c * 5000 : (c + 1) * 5000] for c in range(4)})
+    frame["n"] = range(5000)
+    encoded = encode_result(frame)
+    t0 = time.perf_counter()
+    report = gate.inspect(encoded, context)
+    print(f"gate on a 5000x5 table with 4 text columns ({encoded.size / 1e6:.1f} MB): "
+          f"{time.perf_counter() - t0:.2f} s, released={report.released}")
+    big = " ".join(fresh * 40)[: 4 * 1024**2]
+    t0 = time.perf_counter()
+    found = loaded.find_matches(big, min_words=12, min_chars=50, whole_item_min_words=4)
+    print(f"query 4 MB of new text: {time.perf_counter() - t0:.2f} s, {len(found)} match(es)")
+    worst = " ".join(vocabulary[i] for i in rng.integers(0, 8, 1_000_000))[: 4 * 1024**2]
+    t0 = time.perf_counter()
+    found = loaded.find_matches(worst, min_words=12, min_chars=50, whole_item_min_words=4)
+    print(f"query 4 MB of the 8 commonest words (worst case): {time.perf_counter() - t0:.2f} s, "
+          f"{len(found)} match(es); peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
 if __name__ == "__main__":

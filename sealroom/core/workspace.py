@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sealroom.core.errors import AlreadyExists, ConfigurationError
+from sealroom.core.ledger import audit
 from sealroom.core.store.database import Database, migrate, open_database, sqlite_url
 from sealroom.core.vault.content_store import ContentStore
 from sealroom.core.vault.keyring import KeyRing
@@ -46,9 +47,13 @@ class Workspace:
         root.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(root, 0o700)
         (root / CONTENT_DIR).mkdir(mode=0o700)
-        KeyRing.generate().write(root / KEY_FILE)
+        keys = KeyRing.generate()
+        keys.write(root / KEY_FILE)
         migrate(sqlite_url(root / DB_FILE))
-        return cls.open(root)
+        ws = cls.open(root)
+        with ws.db.session() as session:
+            audit.append(session, actor="system", action="workspace.created", subject="workspace", payload={"signing_key": keys.public_key_b64()})
+        return ws
 
     @classmethod
     def open(cls, root: Path) -> "Workspace":

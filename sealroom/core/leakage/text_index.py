@@ -46,6 +46,7 @@ from sealroom.core.leakage.text_index_io import index_from_bytes, index_to_bytes
 #: Occurrences of one anchor gram verified per query position (see the module docstring).
 MAX_OCCURRENCES_PER_ANCHOR = 256
 _EXTEND_BLOCK = 16
+_CANDIDATES_PER_CHUNK = 1 << 19
 
 
 @dataclass(frozen=True)
@@ -231,10 +232,21 @@ class VerbatimTextIndex:
         hit = np.flatnonzero(counts)
         if hit.size == 0:
             return None
-        counts = counts[hit]
+        # verify in chunks of about _CANDIDATES_PER_CHUNK candidates to bound memory
+        chunk_of = np.cumsum(counts[hit]) // _CANDIDATES_PER_CHUNK
+        cuts = np.flatnonzero(np.diff(chunk_of)) + 1
+        parts = [self._chunk_segments(query, part, lo[part], counts[part]) for part in np.split(hit, cuts)]
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None
+        return _merge(*(np.concatenate(arrays) for arrays in zip(*parts)))
+
+    def _chunk_segments(self, query: QueryText, hit, lo, counts):
+        """Verified, merged and extended runs seeded by the query grams at positions ``hit``."""
+        k = self.anchor_words
         qpos = np.repeat(hit, counts)
         first = np.repeat(np.cumsum(counts) - counts, counts)
-        slot = np.repeat(lo[hit], counts) + (np.arange(qpos.size) - first)
+        slot = np.repeat(lo, counts) + (np.arange(qpos.size) - first)
         gpos = self._anchor_positions[slot].astype(np.int64)
         same = np.ones(qpos.size, dtype=bool)
         for j in range(k):
@@ -246,7 +258,7 @@ class VerbatimTextIndex:
         diag = gpos - qpos
         item, diag, start, end = _merge(item, diag, qpos, qpos + k)
         start, end = self._extend(query, item, diag, start, end)
-        return _merge(item, diag, start, end)
+        return item, diag, start, end
 
     def _extend(self, query: QueryText, item, diag, start, end):
         """Grow each segment left and right while query and item words agree."""

@@ -213,8 +213,8 @@ def test_the_stricter_of_gate_and_context_config_applies(index):
     loose = CheckContext((index,), GateConfig(max_table_rows=10**6))
     strict_gate = ReleaseGate(GateConfig(max_table_rows=10))
     assert not strict_gate.inspect(encode_result(pd.DataFrame({"n": range(11)})), loose).released
-    strict_context = CheckContext((index,), GateConfig(verbatim_min_words=5, verbatim_min_chars=10**6))
-    copy = " ".join(MARKER.split()[-6:])  # 6 words, 41 characters
+    strict_context = CheckContext((index,), GateConfig(verbatim_min_chars=30, verbatim_min_words=10**6))
+    copy = " ".join(MARKER.split()[:4])  # 4 words, 34 characters: under the default thresholds
     assert ReleaseGate().inspect(encode_result(copy), CheckContext((index,))).released
     assert not ReleaseGate().inspect(encode_result(copy), strict_context).released
 

@@ -73,7 +73,7 @@ def test_a_6_word_fragment_of_a_long_item_is_not_flagged(index, corpus):
 @given(st.integers(0, 10**6))
 @settings(max_examples=30, deadline=None)
 def test_random_new_text_gives_no_false_positive(index, seed):
-    text = " ".join(random_words(random.Random(seed), 2000))
+    text = " ".join(random_words(random.Random(f"new text {seed}"), 2000))  # not the corpus' seed
     assert index.find_matches(text, **RULES) == []
 
 
@@ -198,3 +198,24 @@ def test_query_text_can_be_reused_across_indexes(index, corpus):
     query = QueryText.from_text(dict(corpus)["line-9"])
     assert [m.item_id for m in index.find_matches(query, **RULES)] == ["line-9"]
     assert other.find_matches(query, **RULES) == []
+
+
+@given(st.integers(0, 10**6))
+@settings(max_examples=40, deadline=None)
+def test_chunked_verification_gives_the_same_matches(seed):
+    from sealroom.core.leakage import text_index
+
+    rng = random.Random(seed)
+    vocabulary = ["a", "bb", "ccc", "dddd"]
+    items = [(f"i{n}", " ".join(rng.choice(vocabulary) for _ in range(rng.randint(4, 30)))) for n in range(20)]
+    query = " ".join(rng.choice(vocabulary) for _ in range(200)) + " " + items[0][1]
+    index = VerbatimTextIndex.build(items)
+    rules = dict(min_words=6, min_chars=1000, whole_item_min_words=4)
+    whole = index.find_matches(query, **rules)
+    saved = text_index._CANDIDATES_PER_CHUNK
+    text_index._CANDIDATES_PER_CHUNK = 3
+    try:
+        chunked = index.find_matches(query, **rules)
+    finally:
+        text_index._CANDIDATES_PER_CHUNK = saved
+    assert chunked == whole and any(m.item_id == "i0" for m in whole)
