@@ -57,7 +57,8 @@ class GateConfig:
 
     def strictest(self, other: "GateConfig") -> "GateConfig":
         """Field by field, the smaller (stricter) of ``self`` and ``other``."""
-        return GateConfig(**{f.name: min(getattr(self, f.name), getattr(other, f.name)) for f in dataclasses.fields(self)})
+        names = [f.name for f in dataclasses.fields(self)]
+        return GateConfig(**{name: min(getattr(self, name), getattr(other, name)) for name in names})
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,8 @@ def _frame_groups(frame: Any) -> list[TextGroup]:
         if cells is not None:
             columns.append((f"column {position} ({str(frame.columns[position])[:40]!r})", cells))
         if isinstance(series.dtype, pd.CategoricalDtype):
-            categories.append(TextGroup(f"categories of column {position}", tuple(_strings_in(list(series.cat.categories)))))
+            names = tuple(_strings_in(list(series.cat.categories)))
+            categories.append(TextGroup(f"categories of column {position}", names))
     rows = tuple(cell for row in zip(*(cells for _, cells in columns)) for cell in row if cell) if columns else ()
     attrs = tuple(_strings_in(dict(frame.attrs)))
     groups = [TextGroup("all column labels", tuple(labels))]

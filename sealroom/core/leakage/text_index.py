@@ -28,6 +28,9 @@ Guarantees and limits
   verified per query position (the first ones, in corpus order). A copied run is missed only if
   *every* anchor gram it contains is that common (a 12-word run holds at least two anchors), i.e.
   for stock phrases, not for distinctive text. This bounds query time on common grams.
+- Candidates are verified in chunks of about 512k, so memory stays bounded whatever the query;
+  time grows with the number of candidates (measured on 1M lines: a 10 KB result in about
+  2 ms, 4 MB of the corpus' eight commonest words, the worst case, in about 3 s).
 - Matching is exact after normalisation: paraphrase, translation, encodings (base64, …) and
   word-skipping are other checks' business.
 """
@@ -64,7 +67,7 @@ class TextMatch:
     matched_text: str  # the normalised matched words (PRIVATE: never show to a data scientist)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class QueryText:
     """A text tokenised and hashed once, to be matched against any number of indexes."""
 

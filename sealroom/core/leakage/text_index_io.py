@@ -103,8 +103,9 @@ def _check_invariants(meta: dict[str, Any], a: dict[str, np.ndarray]) -> None:
             problems.append("anchor hashes not sorted")
         positions = a["anchor_positions"]
         if not problems and isinstance(k, int):
-            owner = np.searchsorted(a["item_offsets"], positions, side="right") - 1
-            if int(positions.min()) < 0 or np.any(positions.astype(np.int64) + k > a["item_offsets"][np.minimum(owner + 1, len(a["item_offsets"]) - 1)]):
+            offsets = a["item_offsets"]
+            owner_end = offsets[np.minimum(np.searchsorted(offsets, positions, side="right"), len(offsets) - 1)]
+            if int(positions.min()) < 0 or np.any(positions.astype(np.int64) + k > owner_end):
                 problems.append("an anchor lies outside its item")
     if problems:
         raise IntegrityError("the text index is malformed", detail="; ".join(problems))

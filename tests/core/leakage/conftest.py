@@ -33,7 +33,8 @@ def make_lines(seed: int, count: int, low: int = 8, high: int = 30) -> list[tupl
 def corpus() -> list[tuple[str, str]]:
     items = make_lines(seed=1, count=2000)
     items.append(("short-line", "Where is the kettle, Morwenna?"))  # 5 words
-    items.append(("marker-line", "Zorblax quintessence flummoxed the vexillologist under lanterns by moonlight again tonight."))
+    marker = "Zorblax quintessence flummoxed the vexillologist under lanterns by moonlight again tonight."
+    items.append(("marker-line", marker))
     return items
 
 

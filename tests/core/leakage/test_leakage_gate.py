@@ -182,7 +182,7 @@ def test_a_custom_check_registered_with_the_decorator_runs(context):
 
         def check(self, subject, context):
             if isinstance(subject.value, int) and subject.value > 100:
-                return [Finding(self.check_id, "withhold", "numbers over 100 are not allowed", f"value={subject.value}")]
+                return [Finding(self.check_id, "withhold", "numbers over 100 are not allowed", str(subject.value))]
             return []
 
     try:
@@ -206,7 +206,8 @@ def test_gate_configuration_is_validated():
     with pytest.raises(ConfigurationError):
         GateConfig(max_table_rows=0)
     with pytest.raises(ConfigurationError):
-        register_check(type("NoId", (), {"kinds": frozenset({"json"}), "needs_value": True, "check": lambda s, a, b: []}))
+        attributes = {"kinds": frozenset({"json"}), "needs_value": True, "check": lambda self, s, c: []}
+        register_check(type("NoId", (), attributes))
 
 
 def test_the_stricter_of_gate_and_context_config_applies(index):
@@ -230,7 +231,8 @@ def test_report_dicts_and_hash(gate, context):
     assert GateReport.from_private_dict(private) == report
     assert report.sha256() == GateReport.from_private_dict(private).sha256()
     assert len(report.sha256()) == 64
-    altered = GateReport((Finding("verbatim-text", "withhold", report.findings[0].public_message, "other"),), report.checks_run)
+    other = Finding("verbatim-text", "withhold", report.findings[0].public_message, "another detail")
+    altered = GateReport((other,), report.checks_run)
     assert altered.sha256() != report.sha256()
     assert not GateReport((), ()).released  # nothing ran: nothing is released
 

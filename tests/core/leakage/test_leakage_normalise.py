@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from sealroom.core.leakage.normalise import combine_grams, gram_hashes, hash_words, normalise, token_hashes, tokenize
 
-ascii_words = st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=10), min_size=1, max_size=30)
+ascii_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=10)
+ascii_words = st.lists(ascii_word, min_size=1, max_size=30)
 separators = st.text(alphabet=" \t\n.,;:!?'\"()[]{}-_/\\*&^%$#@~`|<>+=", min_size=1, max_size=4)
 
 

@@ -140,7 +140,8 @@ def test_whole_item_rule_below_the_anchor_length_is_refused(index):
 def test_a_copy_is_found_even_when_one_of_its_grams_is_very_common():
     rng = random.Random(3)
     common = "i do not know"
-    items = [(f"filler-{i}", f"{common} {' '.join(random_words(rng, 4))}") for i in range(MAX_OCCURRENCES_PER_ANCHOR + 50)]
+    count = MAX_OCCURRENCES_PER_ANCHOR + 50
+    items = [(f"filler-{i}", f"{common} {' '.join(random_words(rng, 4))}") for i in range(count)]
     target = f"{common} " + " ".join(random_words(rng, 12))
     index = VerbatimTextIndex.build(items + [("target", target)])
     found = index.find_matches("so " + target + " then", **RULES)
