@@ -77,6 +77,12 @@ class Request:
         verify_receipt(signed, key)
         return signed
 
+    @property
+    def released(self) -> "ReleasedResult":
+        """The result together with its verified receipt and the public leakage report."""
+        value = self.result()
+        return ReleasedResult(value=value, receipt=self.receipt, report=(self._view.get("result") or {}).get("report", {}))
+
     # rights holder side
     def approve(self, note: str = "") -> "Request":
         self._view = self._http.json("POST", f"/api/v1/requests/{self.id}/approve", json={"note": note})
@@ -106,6 +112,31 @@ class Request:
             items.append(("sandbox", ", ".join(k for k, v in view["result"]["isolation"].items() if v is True)))
         items.append(("code", render.code(view["source"])))
         return render.fields(f"Request {self.id}", items)
+
+
+class ReleasedResult:
+    """A released value with the receipt that proves where it came from."""
+
+    def __init__(self, *, value, receipt: dict, report: dict) -> None:
+        self.value = value
+        self.receipt = receipt
+        self.report = report
+
+    def __repr__(self) -> str:
+        body = self.receipt["receipt"]
+        return f"<ReleasedResult {body['result']['kind']} of request {body['request_id']}, sha256 {body['result']['sha256'][:12]}…>"
+
+    def _repr_html_(self) -> str:
+        body = self.receipt["receipt"]
+        value_html = self.value._repr_html_() if hasattr(self.value, "_repr_html_") else render.code(repr(self.value))
+        return render.fields(f"Released result of request {body['request_id']}", [
+            ("value", render.Markup(value_html)),
+            ("result sha256", body["result"]["sha256"]),
+            ("datasets", ", ".join(f"{d['dataset']}/{d['asset']} (root {d['items_root'][:12]}…)" for d in body["datasets"])),
+            ("checks run", ", ".join(self.report.get("checks_run", [])) or "—"),
+            ("sandbox", ", ".join(k for k, v in body["sandbox"].items() if v is True)),
+            ("receipt", f"Ed25519 signature verified; audit log index {body['log_index']}"),
+        ])
 
 
 class RequestList(list):

@@ -15,7 +15,8 @@ from sealroom.service import routes_audit, routes_catalog, routes_requests
 from sealroom.service.errors import install_error_handlers
 
 
-def create_app(vault: Vault) -> FastAPI:
+def create_app(vault: Vault | None) -> FastAPI:
+    """The API over ``vault`` (``None`` only to render the OpenAPI document)."""
     app = FastAPI(
         title="Sealroom vault API",
         version=__version__,
