@@ -17,6 +17,7 @@ were queued, running or checking when the vault stopped, so none is lost.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import queue
@@ -26,6 +27,7 @@ import time
 from sqlalchemy import select
 
 from sealroom.core.catalog.private import PrivateContent
+from sealroom.core.errors import InvalidInput
 from sealroom.core.hashing import sha256_hex
 from sealroom.core.leakage import CheckContext, GateConfig, ReleaseGate
 from sealroom.core.ledger.receipts import sign_receipt
@@ -33,6 +35,7 @@ from sealroom.core.lifecycle import State, transition
 from sealroom.core.policy.decision import Outcome
 from sealroom.core.policy.engine import PolicyEngine, decide_safely
 from sealroom.core.requests import Notifier, binding_hash
+from sealroom.core.results import canonicalize
 from sealroom.core.sandbox import Executor, Job, JobInput, JobOutcome, Limits
 from sealroom.core.store.models import ApprovalRow, RequestRow, ResultRow
 from sealroom.core.vault.envelope import seal
@@ -122,6 +125,14 @@ class JobRunner:
         with self.ws.db.session() as session:
             row = session.get(RequestRow, request_id)
             transition(session, row, State.CHECKING, actor="vault")
+        try:
+            outcome = dataclasses.replace(outcome, result=canonicalize(outcome.result))
+        except InvalidInput as exc:
+            with self.ws.db.session() as session:
+                row = session.get(RequestRow, request_id)
+                self._store(session, row, None, {**_private_record(outcome), "canonicalize": exc.detail or exc.public_message}, outcome.isolation, outcome.timings_ms, None)
+                transition(session, row, State.FAILED, actor="vault", public_reason="the result could not be re-encoded for release (malformed payload)")
+            return
         context = CheckContext(text_indexes=tuple(self.private.text_index(spec["dataset_id"], spec["asset"]) for spec in bound_inputs.values()), config=self.gate.config)
         report = self.gate.inspect(outcome.result, context)
         release = decide_safely(self.policy, "release", {"request_id": request_id, "gate_released": report.released, "findings": [f.check_id for f in report.findings]})

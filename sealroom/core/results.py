@@ -83,6 +83,18 @@ def decode_result(result: EncodedResult) -> Any:
     raise InvalidInput(f"unknown result kind {result.kind!r}; expected one of {RESULT_KINDS}")
 
 
+def canonicalize(result: EncodedResult) -> EncodedResult:
+    """Decode and re-encode, so the bytes released are exactly what the release gate inspected.
+
+    Drops anything a hand-made payload could carry beside the value itself: Arrow schema or
+    field metadata, PNG text chunks and other ancillary data, non-canonical JSON.
+    """
+    value = decode_result(result)
+    if result.kind == "image":
+        value = value.convert("RGBA" if "A" in value.getbands() else "RGB")
+    return encode_result(value)
+
+
 def arrow_to_frame(payload: bytes):
     """Read an Arrow IPC stream into a pandas DataFrame (refusing anything else)."""
     import pyarrow as pa

@@ -111,7 +111,7 @@ def _store_asset(ws: Workspace, dataset_id: str, key: bytes, owner: User, spec: 
     digests = _item_digests(spec.kind, table)
     manifest = pa.table({"item_id": _item_ids(spec.kind, table), "sha256": pa.array(digests, pa.binary(32)), "rights_holder": [owner.name] * len(digests)})
     private = table_to_ipc(table)
-    index = VerbatimTextIndex.build(_text_items(spec.kind, table, texts))
+    index = VerbatimTextIndex.build(_text_items(spec.kind, table, texts), name=f"{spec.name}/{name}")
     ws.content.put(dataset_id, f"{name}.arrow", private, key=key)
     ws.content.put(dataset_id, f"{name}.items", table_to_ipc(manifest), key=key)
     ws.content.put(dataset_id, f"{name}.vindex", index.to_bytes(), key=key)
