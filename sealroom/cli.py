@@ -177,10 +177,9 @@ def demo(
 
     demo_ws = load_demo_workspace(directory) if (directory / "signins.json").exists() else build_demo_workspace(directory, dialogue_lines=lines)
     url = f"http://127.0.0.1:{port}"
-    table = Table("user", "role", "sign in (Python)")
+    console.print(f"[bold]Sign-ins[/] (also in {demo_ws.root / 'signins.json'}):", soft_wrap=True)
     for signin in demo_ws.signins:
-        table.add_row(signin.name, signin.role, f'sr.connect("{url}", "{signin.token}")')
-    console.print(table)
+        console.print(f"  {signin.name} ({signin.role}): sr.connect(\"{url}\", \"{signin.token}\")", soft_wrap=True, highlight=False)
     serve(workspace=directory, host="127.0.0.1", port=port)
 
 

@@ -18,6 +18,7 @@ were queued, running or checking when the vault stopped, so none is lost.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import queue
@@ -37,7 +38,7 @@ from sealroom.core.policy.engine import PolicyEngine, decide_safely
 from sealroom.core.requests import Notifier, binding_hash
 from sealroom.core.results import canonicalize
 from sealroom.core.sandbox import Executor, Job, JobInput, JobOutcome, Limits
-from sealroom.core.store.models import ApprovalRow, RequestRow, ResultRow
+from sealroom.core.store.models import ApprovalRow, AssetRow, RequestRow, ResultRow
 from sealroom.core.vault.envelope import seal
 from sealroom.core.workspace import Workspace
 
@@ -112,7 +113,7 @@ class JobRunner:
                 transition(session, row, State.FAILED, actor="vault", public_reason=problem)
                 return
             transition(session, row, State.RUNNING, actor="vault")
-            job = Job(job_id=row.id, source=row.source, function_name=row.function_name, inputs=tuple(self._inputs(row.inputs)), limits=self.limits)
+            job = Job(job_id=row.id, source=row.source, function_name=row.function_name, inputs=tuple(self._inputs(session, row.inputs)), limits=self.limits)
             bound_inputs = dict(row.inputs)
         self.notifier.notify()
         outcome = self.executor.run(job)
@@ -149,12 +150,17 @@ class JobRunner:
                 reasons = report.public_reasons or release.public_reasons()
                 transition(session, row, State.WITHHELD, actor="release-gate", payload={"checks": [f.check_id for f in report.findings]}, public_reason="; ".join(reasons))
 
-    def _inputs(self, inputs: dict) -> list[JobInput]:
-        return [JobInput(name=param, kind=spec["kind"], arrow_ipc=self.private.asset_ipc(spec["dataset_id"], spec["asset"])) for param, spec in inputs.items()]
+    def _inputs(self, session, inputs: dict) -> list[JobInput]:
+        """Inputs keyed by content hash; the executor loads (decrypts) one only if it lacks it decoded."""
+        return [JobInput(name=param, kind=spec["kind"], cache_key=f"{spec['kind']}:{_content_sha256(session, spec)}",
+                         loader=functools.partial(self.private.asset_ipc, spec["dataset_id"], spec["asset"])) for param, spec in inputs.items()]
 
     def _store(self, session, row: RequestRow, outcome: JobOutcome | None, private: dict, isolation: dict, timings: dict, report) -> ResultRow:
         key = self.ws.keys.master_key
-        stored = session.get(ResultRow, row.id) or ResultRow(request_id=row.id)
+        stored = session.get(ResultRow, row.id)
+        if stored is None:
+            stored = ResultRow(request_id=row.id)
+            session.add(stored)
         stored.kind = outcome.result.kind if outcome and outcome.result else ""
         stored.result_sha256 = sha256_hex(outcome.result.payload) if outcome and outcome.result else ""
         stored.payload_sealed = seal(key, outcome.result.payload, aad=f"result:{row.id}".encode()) if outcome and outcome.result else None
@@ -162,9 +168,8 @@ class JobRunner:
         stored.public_report = report.to_public_dict() if report is not None else {}
         stored.isolation = isolation
         stored.timings_ms = timings
-        session.merge(stored)
         session.flush()
-        return session.get(ResultRow, row.id)
+        return stored
 
     def _receipt(self, session, row: RequestRow, outcome: JobOutcome, report, release, entry) -> dict:
         approvals = session.execute(select(ApprovalRow).where(ApprovalRow.request_id == row.id).order_by(ApprovalRow.id)).scalars().all()
@@ -192,6 +197,11 @@ class JobRunner:
                     transition(session, row, State.FAILED, actor="vault", public_reason="the vault hit an internal error running this request; the operator has the details")
         except Exception:
             log.exception("could not mark request failed")
+
+
+def _content_sha256(session, spec: dict) -> str:
+    query = select(AssetRow.content_sha256).where(AssetRow.dataset_id == spec["dataset_id"], AssetRow.name == spec["asset"])
+    return session.execute(query).scalar_one()
 
 
 def _binding_problem(session, row: RequestRow) -> str:

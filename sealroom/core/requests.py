@@ -157,14 +157,9 @@ class Requests:
     # -- everyone (scoped) ------------------------------------------------------------------
     def list(self, actor: User, *, state: str | None = None, limit: int = 200) -> list[dict]:
         with self.ws.db.session() as session:
-            query = select(RequestRow).order_by(RequestRow.created_at.desc()).limit(limit)
+            query = visible_requests(actor).order_by(RequestRow.created_at.desc()).limit(limit)
             if state is not None:
                 query = query.where(RequestRow.state == State(state).value)
-            if actor.role is Role.DATA_SCIENTIST:
-                query = query.where(RequestRow.owner_id == actor.id)
-            elif actor.role is Role.RIGHTS_HOLDER:
-                owned = select(RequestDatasetRow.request_id).join(DatasetRow, DatasetRow.id == RequestDatasetRow.dataset_id).where(DatasetRow.owner_id == actor.id)
-                query = query.where(RequestRow.id.in_(owned))
             return [self._view(session, row, actor) for row in session.execute(query).scalars()]
 
     def get(self, actor: User, request_id: str) -> dict:
@@ -200,6 +195,17 @@ class Requests:
         if actor.role is Role.DATA_SCIENTIST:
             return public_view(session, row)
         return private_view(session, row, self.ws.keys.master_key)
+
+
+def visible_requests(actor: User):
+    """A query for the requests ``actor`` may see (see the module docstring)."""
+    query = select(RequestRow)
+    if actor.role is Role.DATA_SCIENTIST:
+        return query.where(RequestRow.owner_id == actor.id)
+    if actor.role is Role.RIGHTS_HOLDER:
+        owned = select(RequestDatasetRow.request_id).join(DatasetRow, DatasetRow.id == RequestDatasetRow.dataset_id).where(DatasetRow.owner_id == actor.id)
+        return query.where(RequestRow.id.in_(owned))
+    return query
 
 
 def binding_hash(source: str, function_name: str, inputs: dict) -> str:

@@ -16,8 +16,9 @@ from sealroom.core.jobs import JobRunner
 from sealroom.core.leakage import GateConfig, ReleaseGate
 from sealroom.core.ledger import audit
 from sealroom.core.policy.engine import PolicyEngine, ReviewEveryCodeRequest
-from sealroom.core.requests import Notifier, Requests
+from sealroom.core.requests import Notifier, Requests, visible_requests
 from sealroom.core.sandbox import Executor, Limits, LocalExecutor, SandboxConfig
+from sealroom.core.store.models import RequestRow
 from sealroom.core.users import Role, User, authenticate
 from sealroom.core.workspace import Workspace
 
@@ -83,7 +84,7 @@ class Vault:
                 return audit.entries(session, limit=limit)
             if actor.role is Role.RIGHTS_HOLDER:
                 subjects = [d.id for d in catalog.list_datasets(session) if d.owner_id == actor.id]
-                subjects += [r["id"] for r in self.requests.list(actor, limit=10_000)]
+                subjects += list(session.execute(visible_requests(actor).with_only_columns(RequestRow.id)).scalars())
                 return audit.entries(session, subjects=subjects, limit=limit)
         raise Forbidden("only rights holders and admins read the audit log")
 

@@ -1,5 +1,9 @@
 """What runs in the forked job child: lock down, decode inputs, call the function, encode the result.
 
+Inputs arrive either as Arrow bytes in the job frame (decoded here with ``results.decode_input``)
+or already decoded, inherited from the zygote's input cache through ``fork`` (copy-on-write: what
+the job does to them stays in this process).
+
 The child writes at most two frames to its result pipe: an ``isolation`` frame *before* any job
 code runs (so the report cannot be forged by the job), then a ``result`` or ``error`` frame. Error
 frames carry a failure class and a type name for the public side and the full traceback as
@@ -21,7 +25,7 @@ import types
 from typing import Any, NoReturn
 
 from sealroom.core.errors import InvalidInput
-from sealroom.core.results import arrow_to_frame, decode_png, encode_result
+from sealroom.core.results import decode_input, encode_result
 from sealroom.core.sandbox import isolation
 from sealroom.core.sandbox.protocol import Frame, encode_frame, write_all
 
@@ -36,8 +40,11 @@ class _Failure(Exception):
 
 
 def main(job: Frame, plan: isolation.IsolationPlan, *, scratch: str, result_fd: int, out_fd: int,
-         err_fd: int, require_layers: tuple[str, ...]) -> NoReturn:
-    """Never returns: exits with ``os._exit`` so the zygote's state is never torn down here."""
+         err_fd: int, require_layers: tuple[str, ...], inherited: dict[str, Any] | None = None) -> NoReturn:
+    """Never returns: exits with ``os._exit`` so the zygote's state is never torn down here.
+
+    ``inherited``: decoded inputs by name (zygote cache hits); the others are decoded from bytes.
+    """
     started = time.perf_counter()
     try:
         _detach(result_fd, out_fd, err_fd)
@@ -48,7 +55,7 @@ def main(job: Frame, plan: isolation.IsolationPlan, *, scratch: str, result_fd: 
         if missing:
             raise _Failure({"class": "isolation", "layers": missing})
         if job.header.get("type") == "job":
-            _run(job, result_fd)
+            _run(job, result_fd, inherited or {})
     except _Failure as failure:
         _send_error(result_fd, failure.header, "")
     except BaseException as exc:  # setup itself failed: nothing of the job ran yet
@@ -88,12 +95,11 @@ def _detach(result_fd: int, out_fd: int, err_fd: int) -> None:
     sys.dont_write_bytecode = True
 
 
-def _run(job: Frame, result_fd: int) -> None:
+def _run(job: Frame, result_fd: int, inherited: dict[str, Any]) -> None:
     header = job.header
     limits = header["limits"]
     try:
-        kwargs = {spec["name"]: _decode_input(spec["kind"], part)
-                  for spec, part in zip(header["inputs"], job.parts, strict=True)}
+        kwargs = _inputs(job, inherited)
     except Exception:
         raise _Failure({"class": "inputs"}) from None
     module = types.ModuleType("sealroom_job")
@@ -129,20 +135,23 @@ def _run(job: Frame, result_fd: int) -> None:
     write_all(result_fd, encode_frame({"type": "result", "kind": encoded.kind}, [encoded.payload]))
 
 
-def _decode_input(kind: str, payload: bytes) -> Any:
-    if kind == "table":
-        return arrow_to_frame(payload)
-    import pyarrow as pa
+def _inputs(job: Frame, inherited: dict[str, Any]) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    seen: set[int] = set()
+    for spec, part in zip(job.header["inputs"], job.parts, strict=True):
+        if spec["name"] in inherited:
+            value = inherited[spec["name"]]
+            kwargs[spec["name"]] = _copy(value) if id(value) in seen else value  # one asset bound twice
+            seen.add(id(value))
+        else:
+            kwargs[spec["name"]] = decode_input(spec["kind"], part)
+    return kwargs
 
-    with pa.ipc.open_stream(pa.py_buffer(payload)) as reader:
-        table = reader.read_all()
-    if kind == "texts":
-        return [str(text) for text in table.column("text").to_pylist()]
-    if kind == "images":
-        import numpy as np
 
-        return [np.asarray(decode_png(png).convert("RGB"), dtype=np.uint8) for png in table.column("png").to_pylist()]
-    raise ValueError(f"unknown input kind {kind!r}")
+def _copy(value: Any) -> Any:
+    if hasattr(value, "copy") and not isinstance(value, list):
+        return value.copy(deep=True)
+    return [item.copy() if hasattr(item, "copy") else item for item in value]
 
 
 def _classify(exc: BaseException) -> dict[str, Any]:

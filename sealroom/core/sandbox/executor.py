@@ -5,6 +5,9 @@ with a scrubbed environment in a private scratch root. ``run`` sends the job ove
 stdin and reads one outcome frame back; jobs run one at a time (a lock), and a zygote that died
 is restarted transparently. Which isolation layers were active is reported per job, and
 ``require_layers`` turns a missing layer into a failed job (fail closed).
+
+Inputs with a ``cache_key`` are decoded once and kept in the zygote (see ``input_cache``): a
+job whose keys the zygote holds sends no input bytes and never calls the inputs' loaders.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import sealroom
 from sealroom.core.errors import ConfigurationError, InvalidInput, SandboxError
 from sealroom.core.results import EncodedResult
-from sealroom.core.sandbox import isolation
+from sealroom.core.sandbox import input_cache, isolation
 from sealroom.core.sandbox.job import INPUT_KINDS, LAYERS, Job, JobOutcome, Limits, SandboxConfig
 from sealroom.core.sandbox.protocol import ProtocolError, encode_frame, read_frame, write_all
 
@@ -31,6 +35,8 @@ from sealroom.core.sandbox.protocol import ProtocolError, encode_frame, read_fra
 ZYGOTE_START_SECONDS = 180.0
 #: Extra time the executor waits for the zygote beyond a job's wall limit before giving up on it.
 ZYGOTE_GRACE_SECONDS = 30.0
+#: Extra time allowed after a cache miss for the zygote to decode the inputs it received.
+ZYGOTE_DECODE_SECONDS = 120.0
 
 
 class Executor(Protocol):
@@ -48,6 +54,8 @@ class LocalExecutor:
         unknown = [name for name in config.require_layers if name not in LAYERS]
         if unknown:
             raise ConfigurationError(f"unknown sandbox layers in require_layers: {unknown}; known: {list(LAYERS)}")
+        if config.input_cache_bytes < 0 or config.input_cache_ttl_seconds <= 0:
+            raise ConfigurationError("input_cache_bytes must be >= 0 and input_cache_ttl_seconds > 0")
         self._config = config
         self._owns_scratch = config.scratch_root is None
         root = Path(tempfile.mkdtemp(prefix="sealroom-sandbox-")) if self._owns_scratch else Path(config.scratch_root)
@@ -81,23 +89,41 @@ class LocalExecutor:
     def run(self, job: Job) -> JobOutcome:
         _validate(job)
         queued = time.perf_counter()
+        sent = [0]
+
+        def supply(keys: list[str]) -> list[bytes]:  # called only for keys the zygote lacks
+            payloads = input_cache.supply(job.inputs, keys)
+            sent[0] += sum(map(len, payloads))
+            return payloads
+
         with self._lock:
             started = time.perf_counter()
-            header = {"type": "job", "job_id": job.job_id, "source": job.source, "function_name": job.function_name,
-                      "inputs": [{"name": i.name, "kind": i.kind} for i in job.inputs], "limits": job.limits.to_dict()}
             try:
-                reply, parts = self._request(header, [i.arrow_ipc for i in job.inputs], job.limits.wall_seconds)
+                specs, input_parts = _load(lambda: input_cache.wire_inputs(job.inputs))
+                sent[0] = sum(map(len, input_parts))
+                header = {"type": "job", "job_id": job.job_id, "source": job.source, "function_name": job.function_name,
+                          "inputs": specs, "limits": job.limits.to_dict()}
+                reply, parts = self._request(header, input_parts, job.limits.wall_seconds, supply)
             except SandboxError as exc:
                 return JobOutcome(status="failed", result=None, public_error=exc.public_message, private_error=exc.detail,
-                                  timings_ms=_timings(queued, started, None))
+                                  timings_ms=_timings(queued, started, None), input_cache={"bytes_sent": sent[0]})
         outcome = JobOutcome(
             status=reply["status"],
             result=EncodedResult(reply["kind"], parts[0]) if reply["status"] == "succeeded" else None,
             public_error=reply["public_error"], private_error=reply["private_error"],
             stdout=parts[1], stderr=parts[2], isolation=reply["isolation"],
             timings_ms=_timings(queued, started, reply.get("run_ms")),
+            input_cache={**reply.get("input_cache", {}), "bytes_sent": sent[0]},
         )
         return self._fail_closed(outcome)
+
+    def clear_cache(self) -> int:
+        """Drop every decoded input the zygote holds (e.g. on a license change); the number dropped."""
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                return 0
+            header, _ = self._request({"type": "clear_cache"}, [], 0.0)
+        return int(header.get("entries", 0))
 
     def close(self) -> None:
         with self._lock:
@@ -119,9 +145,10 @@ class LocalExecutor:
         return JobOutcome(status="failed", result=None, stdout=outcome.stdout, stderr=outcome.stderr,
                           public_error=f"the sandbox could not enable required isolation layers: {', '.join(missing)}",
                           private_error=str(outcome.isolation.get("layer_errors", "")),
-                          isolation=outcome.isolation, timings_ms=outcome.timings_ms)
+                          isolation=outcome.isolation, timings_ms=outcome.timings_ms, input_cache=outcome.input_cache)
 
-    def _request(self, header: dict[str, Any], parts: list[bytes], wall_seconds: float) -> tuple[dict, list[bytes]]:
+    def _request(self, header: dict[str, Any], parts: list[bytes], wall_seconds: float,
+                 supply: Callable[[list[str]], list[bytes]] | None = None) -> tuple[dict, list[bytes]]:
         for attempt in (1, 2):
             process = self._ensure_zygote()
             try:
@@ -133,12 +160,27 @@ class LocalExecutor:
                 continue
             try:
                 frame = read_frame(_deadline_reader(process.stdout.fileno(), time.monotonic() + wall_seconds + ZYGOTE_GRACE_SECONDS))
-            except (EOFError, TimeoutError, ProtocolError) as exc:
+                if frame.header.get("type") == "need" and supply is not None:
+                    frame = self._answer_need(process, frame.header.get("keys", []), supply, wall_seconds)
+            except (EOFError, TimeoutError, ProtocolError, BrokenPipeError) as exc:
                 self._stop_zygote()
                 raise SandboxError("the sandbox failed while running the job (internal error)",
                                    f"zygote lost: {type(exc).__name__}: {exc}; see {self._scratch_root}/zygote.log") from None
             return frame.header, frame.parts
         raise AssertionError("unreachable")
+
+    def _answer_need(self, process: subprocess.Popen[bytes], keys: list[str],
+                     supply: Callable[[list[str]], list[bytes]], wall_seconds: float):
+        """Send the bytes of the keys the zygote lacks (or cancel the job if they cannot be loaded)."""
+        try:
+            payloads = _load(lambda: supply(keys))
+        except SandboxError:
+            write_all(process.stdin.fileno(), encode_frame({"type": "inputs", "cancel": True}))
+            read_frame(_deadline_reader(process.stdout.fileno(), time.monotonic() + ZYGOTE_GRACE_SECONDS))  # cancelled
+            raise
+        write_all(process.stdin.fileno(), encode_frame({"type": "inputs"}, payloads))
+        deadline = time.monotonic() + wall_seconds + ZYGOTE_GRACE_SECONDS + ZYGOTE_DECODE_SECONDS
+        return read_frame(_deadline_reader(process.stdout.fileno(), deadline))
 
     def _ensure_zygote(self) -> subprocess.Popen[bytes]:
         if self._process is not None and self._process.poll() is None:
@@ -157,7 +199,9 @@ class LocalExecutor:
         init = {"type": "init", "preload_modules": list(self._config.preload_modules),
                 "read_only": [str(p) for p in isolation.python_read_paths() + isolation.system_read_paths()],
                 "read_write": [str(p) for p in isolation.system_write_paths()], "scratch_root": str(self._scratch_root),
-                "require_layers": list(self._config.require_layers)}
+                "require_layers": list(self._config.require_layers),
+                "input_cache_bytes": self._config.input_cache_bytes,
+                "input_cache_ttl_seconds": self._config.input_cache_ttl_seconds}
         try:
             write_all(process.stdin.fileno(), encode_frame(init))
             ready = read_frame(_deadline_reader(process.stdout.fileno(), time.monotonic() + ZYGOTE_START_SECONDS)).header
@@ -205,6 +249,15 @@ def _validate(job: Job) -> None:
     limits = job.limits
     if min(limits.cpu_seconds, limits.memory_bytes, limits.wall_seconds, limits.output_bytes, limits.open_files) <= 0:
         raise InvalidInput("job limits must be positive")
+
+
+def _load(load: Callable[[], Any]) -> Any:
+    """Run an input loader; its failure is the vault's, reported as a failed job, never raised."""
+    try:
+        return load()
+    except Exception as exc:
+        raise SandboxError("the vault could not load the job's inputs (internal error)",
+                           f"input loader failed: {type(exc).__name__}: {exc}") from None
 
 
 def _timings(queued: float, started: float, run_ms: float | None) -> dict[str, float]:

@@ -6,6 +6,10 @@ if the parent used its thread pool), answers ``ready``, then serves one ``job`` 
 at a time: fork a fresh child (``child.main`` locks it down and runs the job), supervise it (wall
 time, output cap, log tails), and write back one ``outcome`` frame. The zygote runs no job code,
 so it is trusted; it treats everything the child writes as hostile.
+
+Jobs on cached inputs are forked from a *holder* for their keys instead (see ``holder``); the
+zygote keeps the holders in an ``InputCache`` (byte bound, idle TTL checked even while no job
+arrives) and kills them on ``clear_cache``, eviction or exit. The zygote never decodes an input.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import tempfile
 import time
 from typing import Any
 
-from sealroom.core.sandbox import child, failures, isolation
+from sealroom.core.sandbox import child, failures, holder, input_cache, isolation
 from sealroom.core.sandbox.job import Limits
 from sealroom.core.sandbox.protocol import Frame, encode_frame, fd_reader, read_frame, split_frames, write_all
 
@@ -59,40 +63,75 @@ def main() -> None:
     ready = {"type": "ready", "pid": os.getpid(), "import_ms": round((time.perf_counter() - started) * 1000, 1),
              "failed_imports": failed}
     write_all(proto_out, encode_frame(ready))
-    while True:
-        try:
+    cache = input_cache.InputCache(int(init.get("input_cache_bytes", 0)), float(init.get("input_cache_ttl_seconds", 1)),
+                                   on_drop=holder.Holder.stop)
+
+    def fetch(keys: list[str]) -> list[bytes] | None:
+        write_all(proto_out, encode_frame({"type": "need", "keys": keys}))
+        reply = read_frame(read_exact)
+        return None if reply.header.get("type") != "inputs" or reply.header.get("cancel") else reply.parts
+
+    def run(request: Frame, inherited: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
+        return serve(request, plan, init["scratch_root"], tuple(init["require_layers"]), inherited)
+
+    try:
+        while True:
+            _wait_for_request(proto_in, cache)
             request = read_frame(read_exact)
-        except EOFError:
+            kind = request.header.get("type")
+            if kind == "exit":
+                return
+            if kind == "clear_cache":
+                write_all(proto_out, encode_frame({"type": "cache_cleared", "entries": cache.clear()}))
+                continue
+            reply = holder.route(request, cache, fetch, run) if kind == "job" else run(request, {})
+            del request
+            if reply is None:
+                write_all(proto_out, encode_frame({"type": "cancelled"}))
+            else:
+                write_all(proto_out, encode_frame(reply[0], reply[1]))
+            del reply
+    except EOFError:
+        return
+    finally:
+        cache.clear()
+
+
+def _wait_for_request(fd: int, cache: input_cache.InputCache) -> None:
+    """Block until a frame starts arriving, expiring idle cache entries meanwhile."""
+    while True:
+        timeout = cache.seconds_to_expiry()
+        if select.select([fd], [], [], timeout)[0]:
             return
-        if request.header.get("type") == "exit":
-            return
-        outcome, parts = serve(request, plan, init["scratch_root"], tuple(init["require_layers"]))
-        write_all(proto_out, encode_frame(outcome, parts))
+        cache.expire()
 
 
 def serve(request: Frame, base_plan: isolation.IsolationPlan, scratch_root: str,
-          require_layers: tuple[str, ...]) -> tuple[dict[str, Any], list[bytes]]:
-    """Fork a child for one request, supervise it, and build the outcome frame."""
+          require_layers: tuple[str, ...], inherited: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[bytes]]:
+    """Fork a child for one request, supervise it, and build the outcome frame.
+
+    ``inherited``: decoded inputs by name that the child receives through ``fork`` (cache hits).
+    """
     limits = Limits(**request.header.get("limits", {}))
     plan = isolation.IsolationPlan(read_only=base_plan.read_only, read_write=base_plan.read_write,
                                    cpu_seconds=limits.cpu_seconds, memory_bytes=limits.memory_bytes,
                                    open_files=limits.open_files)
     scratch = tempfile.mkdtemp(prefix="job-", dir=scratch_root)
     try:
-        seen = _fork_and_watch(request, plan, limits, scratch, require_layers)
+        seen = _fork_and_watch(request, plan, limits, scratch, require_layers, inherited or {})
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return _outcome(seen, limits, request.header.get("function_name", ""))
 
 
 def _fork_and_watch(request: Frame, plan: isolation.IsolationPlan, limits: Limits, scratch: str,
-                    require_layers: tuple[str, ...]) -> _Supervised:
+                    require_layers: tuple[str, ...], inherited: dict[str, Any]) -> _Supervised:
     pipes = [os.pipe() for _ in range(3)]  # result, stdout, stderr
     started = time.perf_counter()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         child.main(request, plan, scratch=scratch, result_fd=pipes[0][1], out_fd=pipes[1][1],
-                   err_fd=pipes[2][1], require_layers=require_layers)
+                   err_fd=pipes[2][1], require_layers=require_layers, inherited=inherited)
     for _, write_end in pipes:
         os.close(write_end)
     seen = _Supervised()
