@@ -10,10 +10,16 @@ import httpx
 
 from sealroom.core import errors
 
-_BY_CODE = {cls.code: cls for cls in (
-    errors.InvalidInput, errors.IngestError, errors.NotFound, errors.AlreadyExists, errors.Unauthenticated,
-    errors.Forbidden, errors.InvalidTransition, errors.NotReleased, errors.SandboxError, errors.IntegrityError, errors.ConfigurationError,
-)}
+def _error_classes(base: type[errors.SealroomError]) -> dict[str, type[errors.SealroomError]]:
+    """Every SealroomError subclass by its code (derived, so a new error needs no edit here)."""
+    found = {}
+    for cls in base.__subclasses__():
+        found[cls.code] = cls
+        found.update(_error_classes(cls))
+    return found
+
+
+_BY_CODE = _error_classes(errors.SealroomError)
 
 
 class VaultHTTP:

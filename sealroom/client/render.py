@@ -18,17 +18,21 @@ def badge(state: str) -> str:
 
 def table(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
     head = "".join(f"<th style='text-align:left'>{escape(str(h))}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{cell if isinstance(cell, Markup) else escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{_cell(cell)}</td>" for cell in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def fields(title: str, items: Iterable[tuple[str, object]]) -> str:
-    rows = "".join(f"<tr><th style='text-align:left;vertical-align:top'>{escape(k)}</th><td style='text-align:left'>{v if isinstance(v, Markup) else escape(str(v))}</td></tr>" for k, v in items)
+    rows = "".join(f"<tr><th style='text-align:left;vertical-align:top'>{escape(k)}</th><td style='text-align:left'>{_cell(v)}</td></tr>" for k, v in items)
     return f"<div><b>{escape(title)}</b><table>{rows}</table></div>"
 
 
 def code(source: str) -> "Markup":
     return Markup(f"<pre style='max-height:16em;overflow:auto'>{escape(source)}</pre>")
+
+
+def _cell(value: object) -> str:
+    return value if isinstance(value, Markup) else escape(str(value))
 
 
 class Markup(str):

@@ -59,7 +59,7 @@ def encode_result(value: Any) -> EncodedResult:
     if isinstance(value, pd.Series):
         value = value.to_frame(name=value.name if value.name is not None else "value")
     if isinstance(value, pd.DataFrame):
-        return EncodedResult("table", _table_to_arrow(value))
+        return EncodedResult("table", frame_to_arrow(value))
     if _is_pil_image(value):
         buffer = io.BytesIO()
         value.save(buffer, format="PNG")
@@ -107,11 +107,6 @@ def arrow_to_frame(payload: bytes):
     return table.to_pandas()
 
 
-def frame_to_arrow(frame) -> bytes:
-    """Write a DataFrame as an Arrow IPC stream (object columns must be strings/bytes)."""
-    return _table_to_arrow(frame)
-
-
 def decode_png(payload: bytes):
     """Decode PNG bytes into a PIL image, refusing other formats and decompression bombs."""
     from PIL import Image
@@ -127,7 +122,8 @@ def decode_png(payload: bytes):
     return image
 
 
-def _table_to_arrow(frame) -> bytes:
+def frame_to_arrow(frame) -> bytes:
+    """Write a DataFrame as an Arrow IPC stream (object columns must be strings/bytes)."""
     import pyarrow as pa
 
     frame = frame.copy(deep=False)

@@ -77,13 +77,6 @@ def get_dataset(session: Session, name: str) -> DatasetInfo:
     return _info(dataset, owner, _assets_by_dataset(session, [dataset.id]).get(dataset.id, ()))
 
 
-def get_dataset_by_id(session: Session, dataset_id: str) -> DatasetInfo:
-    row = session.get(DatasetRow, dataset_id)
-    if row is None:
-        raise NotFound("no such dataset")
-    return get_dataset(session, row.name)
-
-
 def mock_ipc(session: Session, dataset: str, asset: str | None = None) -> tuple[AssetInfo, bytes]:
     """The mock of an asset as an Arrow IPC stream."""
     info = get_dataset(session, dataset)
