@@ -191,8 +191,11 @@ def _demo_check(lines: int) -> None:
     for name, ms, what in trip.steps:
         table.add_row(name, f"{ms:.1f}", what)
     console.print(table)
-    console.print(f"request id: [bold]{trip.request_id}[/]")
-    console.print(f"decision: {trip.decision}")
+    decisions = Table("request", "policy decision", "reasons (as the data scientist sees them)")
+    for label, outcome, reasons in trip.decisions:
+        decisions.add_row(label, outcome.upper(), reasons)
+    console.print(decisions)
+    console.print(f"released request id: [bold]{trip.request_id}[/]")
     if trip.receipt:
         console.print_json(json.dumps(trip.receipt))
     if not trip.ok:

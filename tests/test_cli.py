@@ -53,5 +53,5 @@ def test_errors_are_one_clear_line(tmp_path):
 @pytest.mark.slow
 def test_demo_check_completes_a_round_trip():
     out = sealroom("demo", "--check").stdout
-    for expected in ("request id:", "decision: review", "round trip OK", "gate withholds raw line", "signature", "log_index"):
+    for expected in ("released request id:", "ALLOW", "REVIEW", "DENY", "opted this dataset out", "round trip OK", "gate withholds raw line", "signature", "log_index"):
         assert expected in out

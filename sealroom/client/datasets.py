@@ -70,6 +70,24 @@ class Dataset:
     def ref(self) -> dict:
         return self.primary.ref()
 
+    # -- terms: readable by everyone, changed by the owning rights holder ---------------------
+    @property
+    def policies(self) -> list[dict]:
+        """The Cedar policies the rights holder attached to this dataset (id, text, author)."""
+        return self._http.json("GET", f"/api/v1/datasets/{self.name}/policies")
+
+    def attach_policy(self, text: str) -> dict:
+        """Attach one annotated Cedar policy (rights holder who owns the dataset); validated first."""
+        return self._http.json("POST", f"/api/v1/datasets/{self.name}/policies", json={"text": text})
+
+    def remove_policy(self, policy_id: str) -> None:
+        self._http.raw("DELETE", f"/api/v1/datasets/{self.name}/policies/{policy_id}")
+
+    def update_license(self, **changes) -> dict:
+        """Change license terms, e.g. ``ds.update_license(revoked=True)``; applies to later decisions."""
+        self.license = self._http.json("PATCH", f"/api/v1/datasets/{self.name}/license", json=changes)
+        return self.license
+
     def __repr__(self) -> str:
         return f"<Dataset {self.name} ({self.kind}) by {self.owner}: {', '.join(self.assets)}>"
 

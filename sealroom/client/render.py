@@ -7,7 +7,7 @@ from typing import Iterable
 
 STATE_COLOURS = {
     "released": "#1a7f37", "withheld": "#9a6700", "rejected": "#cf222e", "failed": "#cf222e",
-    "pending_review": "#0969da", "queued": "#6e7781", "running": "#6e7781", "checking": "#6e7781",
+    "pending_review": "#0969da", "release_review": "#0969da", "queued": "#6e7781", "running": "#6e7781", "checking": "#6e7781",
 }
 
 

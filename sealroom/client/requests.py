@@ -48,14 +48,14 @@ class Request:
         return self._view.get("public_reason") or "; ".join(self._view["decision"]["reasons"])
 
     def wait(self, timeout: float = 300.0) -> "Request":
-        """Block until released, withheld, rejected or failed (or pending review, or timeout)."""
+        """Block until released, withheld, rejected or failed (waiting through reviews), or timeout."""
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
             self._view = self._http.json("GET", f"/api/v1/requests/{self.id}/wait", params={"timeout": max(0.0, min(remaining, 60.0))}, timeout=max(5.0, min(remaining, 60.0) + 10))
             if self._view["state"] in TERMINAL or remaining <= 0:
                 return self
-            if self._view["state"] == "pending_review":
+            if self._view["state"] in ("pending_review", "release_review"):
                 time.sleep(min(0.5, max(remaining, 0)))
 
     def result(self):
@@ -149,7 +149,7 @@ class RequestList(list):
 
 
 class RequestQueue:
-    """``ws.requests``: the requests you may see; ``.pending`` are those waiting for review."""
+    """``ws.requests``: the requests you may see; ``.pending`` are those waiting for a review."""
 
     def __init__(self, http: VaultHTTP) -> None:
         self._http = http
@@ -160,7 +160,8 @@ class RequestQueue:
 
     @property
     def pending(self) -> RequestList:
-        return self.all("pending_review")
+        """Requests waiting for a review: to run (``pending_review``) or to release (``release_review``)."""
+        return RequestList([*self.all("pending_review"), *self.all("release_review")])
 
     def __getitem__(self, request_id: str) -> Request:
         return Request(self._http, self._http.json("GET", f"/api/v1/requests/{request_id}"))

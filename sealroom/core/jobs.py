@@ -8,8 +8,10 @@
 3. on failure stores the private record (sealed) and moves it to ``failed`` with the
    executor's public message only;
 4. otherwise moves it to ``checking``, runs the release gate, asks the policy engine the
-   ``release`` question with the findings, and moves it to ``released`` (payload sealed, receipt
-   signed and stored) or ``withheld`` (payload sealed and kept; public reasons only).
+   ``release`` question with the findings (context rebuilt from the database now, so license
+   changes made while it ran apply), and moves it to ``released`` (payload sealed, receipt signed
+   by ``release.release_result``), ``release_review`` (a rights holder looks first) or
+   ``withheld`` (payload sealed and kept; public reasons only).
 
 Every step commits state + audit before acting. ``recover()`` at start re-queues requests that
 were queued, running or checking when the vault stopped, so none is lost.
@@ -31,10 +33,11 @@ from sealroom.core.catalog.private import PrivateContent
 from sealroom.core.errors import InvalidInput
 from sealroom.core.hashing import sha256_hex
 from sealroom.core.leakage import CheckContext, GateConfig, ReleaseGate
-from sealroom.core.ledger.receipts import sign_receipt
 from sealroom.core.lifecycle import State, transition
-from sealroom.core.policy.decision import Outcome
+from sealroom.core.policy.context import release_context
+from sealroom.core.policy.decision import Outcome, public_reason_lines
 from sealroom.core.policy.engine import PolicyEngine, decide_safely
+from sealroom.core.release import release_result
 from sealroom.core.requests import Notifier, binding_hash
 from sealroom.core.results import canonicalize
 from sealroom.core.sandbox import Executor, Job, JobInput, JobOutcome, Limits
@@ -136,19 +139,21 @@ class JobRunner:
             return
         context = CheckContext(text_indexes=tuple(self.private.text_index(spec["dataset_id"], spec["asset"]) for spec in bound_inputs.values()), config=self.gate.config)
         report = self.gate.inspect(outcome.result, context)
-        release = decide_safely(self.policy, "release", {"request_id": request_id, "gate_released": report.released, "findings": [f.check_id for f in report.findings]})
         timings = {**outcome.timings_ms, "vault_total": round((time.perf_counter() - started) * 1000, 2)}
-        private = {**_private_record(outcome), "findings": report.to_private_dict(), "release_decision": release.to_dict()}
         with self.ws.db.session() as session:
             row = session.get(RequestRow, request_id)
-            if report.released and release.outcome is Outcome.ALLOW:
-                stored = self._store(session, row, outcome, private, outcome.isolation, timings, report)
-                entry = transition(session, row, State.RELEASED, actor="release-gate", payload={"leakage_report_sha256": report.sha256()})
-                stored.receipt = self._receipt(session, row, outcome, report, release, entry)
+            release = decide_safely(self.policy, "release", lambda: release_context(session, row, gate=report.policy_facts(), result=outcome.result))
+            row.release_decision = release.to_dict()
+            private = {**_private_record(outcome), "findings": report.to_private_dict(), "release_decision": release.to_dict()}
+            self._store(session, row, outcome, private, outcome.isolation, timings, report)
+            if release.outcome is Outcome.ALLOW and report.released:
+                release_result(session, self.ws, row, actor="release-gate")
+            elif release.outcome is Outcome.REVIEW and report.released:
+                transition(session, row, State.RELEASE_REVIEW, actor="policy", payload={"decision": release.to_dict()})
             else:
-                self._store(session, row, outcome, private, outcome.isolation, timings, report)
-                reasons = report.public_reasons or release.public_reasons()
-                transition(session, row, State.WITHHELD, actor="release-gate", payload={"checks": [f.check_id for f in report.findings]}, public_reason="; ".join(reasons))
+                policy_reasons = public_reason_lines({"reasons": [r for r in release.to_dict()["reasons"] if r["policy_id"] != "deny-release-on-findings"]})
+                reasons = list(dict.fromkeys(report.public_reasons + policy_reasons)) or ["the result was withheld"]
+                transition(session, row, State.WITHHELD, actor="release-gate", payload={"checks": [f.check_id for f in report.findings], "decision": release.to_dict()}, public_reason="; ".join(reasons))
 
     def _inputs(self, session, inputs: dict) -> list[JobInput]:
         """Inputs keyed by content hash; the executor loads (decrypts) one only if it lacks it decoded."""
@@ -170,24 +175,6 @@ class JobRunner:
         stored.timings_ms = timings
         session.flush()
         return stored
-
-    def _receipt(self, session, row: RequestRow, outcome: JobOutcome, report, release, entry) -> dict:
-        approvals = session.execute(select(ApprovalRow).where(ApprovalRow.request_id == row.id).order_by(ApprovalRow.id)).scalars().all()
-        body = {
-            "request_id": row.id,
-            "code_sha256": row.binding_sha256,
-            "datasets": [{"dataset": s["dataset"], "asset": s["asset"], "items_root": s["items_root"]} for s in row.inputs.values()],
-            "decision": {"outcome": (row.decision or {}).get("outcome"), "bundle_sha256": (row.decision or {}).get("bundle_sha256"), "context_sha256": (row.decision or {}).get("context_sha256")},
-            "approvals": [{"reviewer_id": a.reviewer_id, "verdict": a.verdict, "binding_sha256": a.binding_sha256} for a in approvals],
-            "release_decision": {"outcome": release.outcome.value, "bundle_sha256": release.bundle_sha256},
-            "leakage_report_sha256": report.sha256(),
-            "result": {"kind": outcome.result.kind, "sha256": sha256_hex(outcome.result.payload), "bytes": outcome.result.size},
-            "sandbox": outcome.isolation,
-            "log_index": entry.seq,
-            "log_entry_sha256": entry.entry_hash,
-            "issued_at": entry.at,
-        }
-        return sign_receipt(body, self.ws.keys.signing_key)
 
     def _fail_unexpectedly(self, request_id: str) -> None:
         try:

@@ -2,10 +2,16 @@
 
 ::
 
-    submitted -> decided --ALLOW--> queued -> running -> checking --pass--> released
-                   |  \\--REVIEW--> pending_review --approve--> queued       \\--fail--> withheld
-                   |                         \\--deny--> rejected
-                   \\--DENY--> rejected                 running --error/timeout--> failed
+    submitted -> decided --ALLOW--> queued -> running -> checking --ALLOW--> released
+                   |  \\--REVIEW--> pending_review --approve--> queued   |  \\--DENY--> withheld
+                   |                         \\--deny--> rejected        \\--REVIEW--> release_review
+                   \\--DENY--> rejected                                   release_review --approve--> released
+                                                                        release_review --deny--> withheld
+    running --error/timeout--> failed
+
+The first decision (``compute``) is the policy engine's answer before anything runs; the second
+(``release``) its answer after the release gate inspected the result. REVIEW at either stage waits
+for the rights holders whose dataset came out REVIEW.
 
 ``transition`` persists the new state, appends the audit entry in the same transaction, and is
 idempotent: asking for the state a request is already in is a no-op that returns None
@@ -28,6 +34,7 @@ class State(str, Enum):
     SUBMITTED = "submitted"
     DECIDED = "decided"
     PENDING_REVIEW = "pending_review"
+    RELEASE_REVIEW = "release_review"
     QUEUED = "queued"
     RUNNING = "running"
     CHECKING = "checking"
@@ -45,7 +52,8 @@ ALLOWED: dict[State, frozenset[State]] = {
     State.PENDING_REVIEW: frozenset({State.QUEUED, State.REJECTED}),
     State.QUEUED: frozenset({State.RUNNING, State.FAILED}),
     State.RUNNING: frozenset({State.CHECKING, State.FAILED, State.QUEUED}),
-    State.CHECKING: frozenset({State.RELEASED, State.WITHHELD, State.FAILED, State.QUEUED}),
+    State.CHECKING: frozenset({State.RELEASED, State.WITHHELD, State.RELEASE_REVIEW, State.FAILED, State.QUEUED}),
+    State.RELEASE_REVIEW: frozenset({State.RELEASED, State.WITHHELD}),
     State.RELEASED: frozenset(),
     State.WITHHELD: frozenset(),
     State.REJECTED: frozenset(),
@@ -66,4 +74,3 @@ def transition(session: Session, request: RequestRow, to: State, *, actor: str, 
         request.public_reason = public_reason
     session.flush()
     return audit.append(session, actor=actor, action=f"request.{to.value}", subject=request.id, payload={"from": current.value, **(payload or {})})
-    return True

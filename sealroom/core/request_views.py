@@ -14,6 +14,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sealroom.core.policy.decision import public_reason_lines
 from sealroom.core.store.models import ApprovalRow, RequestRow, ResultRow, UserRow
 from sealroom.core.vault.envelope import open_sealed
 
@@ -34,7 +35,7 @@ def public_view(session: Session, row: RequestRow) -> dict:
         "updated_at": row.updated_at.isoformat(),
         "decision": {
             "outcome": decision.get("outcome"),
-            "reasons": [r["reason"] for r in decision.get("reasons", []) if r.get("public", True)],
+            "reasons": public_reason_lines(decision),
         },
         "public_reason": row.public_reason,
         "reviews": _reviews(session, row.id),

@@ -25,12 +25,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sealroom.core.catalog.catalog import DatasetInfo, get_dataset
+from sealroom.core.catalog.license import purpose_category
 from sealroom.core.errors import Forbidden, InvalidInput, NotFound, NotReleased
 from sealroom.core.hashing import sha256_json
 from sealroom.core.ledger import audit
 from sealroom.core.lifecycle import TERMINAL, State, transition
+from sealroom.core.policy.context import compute_context, profile_request
 from sealroom.core.policy.decision import Outcome
 from sealroom.core.policy.engine import PolicyEngine, decide_safely
+from sealroom.core.release import release_result
 from sealroom.core.request_views import private_view, public_view
 from sealroom.core.results import EncodedResult
 from sealroom.core.store.models import ApprovalRow, DatasetRow, RequestDatasetRow, RequestRow, ResultRow
@@ -39,6 +42,7 @@ from sealroom.core.vault.envelope import open_sealed
 from sealroom.core.workspace import Workspace
 
 MAX_SOURCE_BYTES = 200_000
+WAITING_ENDS = TERMINAL | {State.PENDING_REVIEW, State.RELEASE_REVIEW}
 MAX_PURPOSE_CHARS = 2000
 
 
@@ -85,6 +89,7 @@ class Requests:
             datasets = {param: get_dataset(session, spec["dataset"]) for param, spec in code.inputs.items()}
             inputs = {param: _bound_input(datasets[param], spec.get("asset")) for param, spec in code.inputs.items()}
             binding = binding_hash(code.source, code.function_name, inputs)
+            unique = list({d.id: d for d in datasets.values()}.values())
             row = RequestRow(
                 id=uuid.uuid4().hex[:16], owner_id=actor.id, kind="code", function_name=code.function_name, source=code.source,
                 inputs=inputs, purpose=code.purpose.strip(), binding_sha256=binding, state=State.SUBMITTED.value,
@@ -94,8 +99,9 @@ class Requests:
             for dataset_id in sorted({d.id for d in datasets.values()}):
                 session.add(RequestDatasetRow(request_id=row.id, dataset_id=dataset_id))
             audit.append(session, actor=actor.name, action="request.submitted", subject=row.id, payload={"binding_sha256": binding, "datasets": sorted({d.name for d in datasets.values()}), "purpose": row.purpose})
-            decision = decide_safely(self.policy, "compute", _compute_context(actor, row, datasets.values()))
-            row.decision = decision.to_dict()
+            profile = profile_request(code.source, code.function_name, inputs, unique)
+            decision = decide_safely(self.policy, "compute", lambda: compute_context(session, actor, row.purpose, profile, unique))
+            row.decision = {**decision.to_dict(), "code_profile": profile.to_dict()}
             transition(session, row, State.DECIDED, actor="policy", payload={"decision": decision.to_dict()})
             if decision.outcome is Outcome.ALLOW:
                 transition(session, row, State.QUEUED, actor="policy")
@@ -124,30 +130,40 @@ class Requests:
 
     # -- rights holder --------------------------------------------------------------------
     def review(self, actor: User, request_id: str, *, approve: bool, note: str = "") -> dict:
+        """Approve or deny at the stage the request waits in: ``compute`` (may it run) or ``release``
+        (may its result leave). Every rights holder whose dataset the policy sent to review must
+        approve; any owner's deny ends the request."""
         if actor.role is not Role.RIGHTS_HOLDER:
             raise Forbidden("only the rights holder of a dataset a request reads can approve or deny it")
+        note = note.strip()[:4000]
         with self.ws.db.session() as session:
             row = self._visible(session, actor, request_id)
             owners = _owner_ids(session, row.id)
             if actor.id not in owners:
                 raise Forbidden("you can review only requests that read a dataset you own")
             state = State(row.state)
-            existing = session.execute(select(ApprovalRow).where(ApprovalRow.request_id == row.id, ApprovalRow.reviewer_id == actor.id)).scalar_one_or_none()
+            stage = _REVIEW_STAGES.get(state) or _last_stage(session, row.id, actor.id)
+            existing = session.execute(select(ApprovalRow).where(ApprovalRow.request_id == row.id, ApprovalRow.reviewer_id == actor.id, ApprovalRow.stage == stage)).scalar_one_or_none()
             if existing is not None:
                 if (existing.verdict == "approve") == approve:
                     return self._view(session, row, actor)  # idempotent repeat
                 raise InvalidInput(f"you already {existing.verdict}d this request; a verdict cannot be changed")
-            if state is not State.PENDING_REVIEW:
+            if state not in _REVIEW_STAGES:
                 raise InvalidInput(f"request {row.id} is {state.value}, not waiting for review")
             verdict = "approve" if approve else "deny"
-            session.add(ApprovalRow(request_id=row.id, reviewer_id=actor.id, verdict=verdict, note=note.strip()[:4000], binding_sha256=row.binding_sha256))
+            session.add(ApprovalRow(request_id=row.id, reviewer_id=actor.id, stage=stage, verdict=verdict, note=note, binding_sha256=row.binding_sha256))
             session.flush()
-            audit.append(session, actor=actor.name, action=f"review.{verdict}", subject=row.id, payload={"note": note.strip()[:4000], "binding_sha256": row.binding_sha256})
-            approvals = session.execute(select(ApprovalRow).where(ApprovalRow.request_id == row.id)).scalars().all()
-            if not approve:
-                transition(session, row, State.REJECTED, actor=actor.name, public_reason=f"denied by the rights holder: {note.strip() or 'no note given'}")
-            elif {a.reviewer_id for a in approvals if a.verdict == "approve"} >= owners:
+            audit.append(session, actor=actor.name, action=f"review.{verdict}", subject=row.id, payload={"stage": stage, "note": note, "binding_sha256": row.binding_sha256})
+            approved = set(session.execute(select(ApprovalRow.reviewer_id).where(ApprovalRow.request_id == row.id, ApprovalRow.stage == stage, ApprovalRow.verdict == "approve")).scalars())
+            required = _required_reviewers(session, row, stage) or owners
+            if not approve and stage == "compute":
+                transition(session, row, State.REJECTED, actor=actor.name, public_reason=f"denied by the rights holder: {note or 'no note given'}")
+            elif not approve:
+                transition(session, row, State.WITHHELD, actor=actor.name, public_reason=f"the rights holder did not release the result: {note or 'no note given'}")
+            elif approved >= required and stage == "compute":
                 transition(session, row, State.QUEUED, actor=actor.name)
+            elif approved >= required:
+                release_result(session, self.ws, row, actor=actor.name)
             view = self._view(session, row, actor)
         if view["state"] == State.QUEUED.value:
             self._enqueue(view["id"])
@@ -167,12 +183,12 @@ class Requests:
             return self._view(session, self._visible(session, actor, request_id), actor)
 
     def wait(self, actor: User, request_id: str, *, timeout: float) -> dict:
-        """Block until the request is terminal (or waiting for review) or ``timeout`` passes."""
+        """Block until the request is terminal or waiting for a review, or ``timeout`` passes."""
         deadline = time.monotonic() + max(0.0, min(timeout, 300.0))
         while True:
             view = self.get(actor, request_id)
             remaining = deadline - time.monotonic()
-            if State(view["state"]) in TERMINAL or view["state"] == State.PENDING_REVIEW.value or remaining <= 0:
+            if State(view["state"]) in WAITING_ENDS or remaining <= 0:
                 return view
             self.notifier.wait(min(remaining, 1.0))
 
@@ -223,12 +239,22 @@ def _owner_ids(session: Session, request_id: str) -> set[str]:
     return set(session.execute(query).scalars())
 
 
-def _compute_context(actor: User, row: RequestRow, datasets) -> dict:
-    return {
-        "requester": {"name": actor.name, "role": actor.role.value},
-        "request": {"kind": row.kind, "function": row.function_name, "purpose": row.purpose, "binding_sha256": row.binding_sha256},
-        "datasets": sorted(({"name": d.name, "owner": d.owner, "license": d.license} for d in datasets), key=lambda d: d["name"]),
-    }
+_REVIEW_STAGES = {State.PENDING_REVIEW: "compute", State.RELEASE_REVIEW: "release"}
+
+
+def _last_stage(session: Session, request_id: str, reviewer_id: str) -> str:
+    """The stage of the reviewer's latest verdict (to answer a repeated verdict idempotently)."""
+    query = select(ApprovalRow.stage).where(ApprovalRow.request_id == request_id, ApprovalRow.reviewer_id == reviewer_id).order_by(ApprovalRow.id.desc())
+    return session.execute(query).scalars().first() or "compute"
+
+
+def _required_reviewers(session: Session, row: RequestRow, stage: str) -> set[str]:
+    """Owners of the datasets whose own outcome was REVIEW at this stage (empty if not recorded)."""
+    record = (row.decision if stage == "compute" else row.release_decision) or {}
+    names = [name for name, outcome in (record.get("datasets") or {}).items() if outcome == "review"]
+    if not names:
+        return set()
+    return set(session.execute(select(DatasetRow.owner_id).where(DatasetRow.name.in_(names))).scalars())
 
 
 def _not_released_message(row: RequestRow) -> str:
@@ -244,9 +270,10 @@ def _validate_code(code: CodeRequest) -> None:
     if len(code.source.encode()) > MAX_SOURCE_BYTES:
         raise InvalidInput(f"the source is larger than {MAX_SOURCE_BYTES} bytes; submit one function, not a module")
     if not code.purpose or not code.purpose.strip():
-        raise InvalidInput("say what the computation is for: purpose=... is required")
+        raise InvalidInput("say what the computation is for: purpose=\"research: ...\" is required")
     if len(code.purpose) > MAX_PURPOSE_CHARS:
         raise InvalidInput(f"the purpose is longer than {MAX_PURPOSE_CHARS} characters")
+    purpose_category(code.purpose)
     if not code.inputs:
         raise InvalidInput("the function reads no dataset; pass one, e.g. @ws.remote(plays=ds)")
     try:

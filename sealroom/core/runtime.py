@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 
 from sealroom.core.catalog import catalog
 from sealroom.core.catalog.ingest import IngestSpec, ingest_dataset
+from sealroom.core.catalog.license_changes import update_license
 from sealroom.core.errors import Forbidden
 from sealroom.core.jobs import JobRunner
 from sealroom.core.leakage import GateConfig, ReleaseGate
 from sealroom.core.ledger import audit
-from sealroom.core.policy.engine import PolicyEngine, ReviewEveryCodeRequest
+from sealroom.core.policy import dataset_policies
+from sealroom.core.policy.cedar_engine import CedarEngine
+from sealroom.core.policy.engine import PolicyEngine
 from sealroom.core.requests import Notifier, Requests, visible_requests
 from sealroom.core.sandbox import Executor, Limits, LocalExecutor, SandboxConfig
 from sealroom.core.store.models import RequestRow
@@ -37,7 +40,7 @@ class Vault:
     def __init__(self, ws: Workspace, config: VaultConfig = VaultConfig(), *, policy: PolicyEngine | None = None, executor: Executor | None = None) -> None:
         self.ws = ws
         self.config = config
-        self.policy = policy or ReviewEveryCodeRequest()
+        self.policy = policy or CedarEngine()
         self.executor = executor or LocalExecutor(
             SandboxConfig(protected_paths=(ws.root,), preload_modules=config.preload_modules, require_layers=config.require_layers)
         )
@@ -76,6 +79,22 @@ class Vault:
     def ingest(self, owner: User, spec: IngestSpec) -> catalog.DatasetInfo:
         ingest_dataset(self.ws, owner, spec)
         return self.dataset(spec.name)
+
+    def dataset_policies(self, name: str) -> list[dict]:
+        with self.ws.db.session() as session:
+            return dataset_policies.list_policies(session, name)
+
+    def attach_policy(self, actor: User, name: str, text: str) -> dict:
+        with self.ws.db.session() as session:
+            return dataset_policies.attach_policy(session, self.policy, actor, name, text)
+
+    def remove_policy(self, actor: User, name: str, policy_id: str) -> None:
+        with self.ws.db.session() as session:
+            dataset_policies.remove_policy(session, actor, name, policy_id)
+
+    def update_license(self, actor: User, name: str, changes: dict) -> dict:
+        with self.ws.db.session() as session:
+            return update_license(session, actor, name, changes)
 
     def audit_entries(self, actor: User, *, limit: int = 1000) -> list[audit.AuditEntry]:
         """Admins read the whole log; rights holders the entries about their datasets and requests on them."""

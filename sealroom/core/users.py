@@ -35,29 +35,32 @@ class User:
     name: str
     display_name: str
     role: Role
+    org: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {"id": self.id, "name": self.name, "display_name": self.display_name, "role": self.role.value}
+        return {"id": self.id, "name": self.name, "display_name": self.display_name, "role": self.role.value, "org": self.org}
 
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(session: Session, *, name: str, role: Role | str, display_name: str = "", actor: str = "system") -> tuple[User, str]:
+def create_user(session: Session, *, name: str, role: Role | str, display_name: str = "", org: str = "", actor: str = "system") -> tuple[User, str]:
     """Create a user and return it with its bearer token (the only time the token is visible)."""
     role = _role(role)
     if not _NAME.match(name):
         raise InvalidInput(
             f"user name {name!r} is not valid: use 2-63 lower-case letters, digits, '-' or '_', starting with a letter"
         )
+    if len(org) > 200:
+        raise InvalidInput("the organisation name is longer than 200 characters")
     if session.execute(select(UserRow).where(UserRow.name == name)).scalar_one_or_none():
         raise AlreadyExists(f"a user named {name!r} already exists")
     token = "sr_" + secrets.token_urlsafe(32)
-    row = UserRow(id=uuid.uuid4().hex, name=name, display_name=display_name or name, role=role.value, token_sha256=token_digest(token))
+    row = UserRow(id=uuid.uuid4().hex, name=name, display_name=display_name or name, role=role.value, org=org.strip(), token_sha256=token_digest(token))
     session.add(row)
     session.flush()
-    audit.append(session, actor=actor, action="user.created", subject=row.id, payload={"name": name, "role": role.value})
+    audit.append(session, actor=actor, action="user.created", subject=row.id, payload={"name": name, "role": role.value, "org": org.strip()})
     return to_user(row), token
 
 
@@ -80,7 +83,7 @@ def list_users(session: Session) -> list[User]:
 
 
 def to_user(row: UserRow) -> User:
-    return User(id=row.id, name=row.name, display_name=row.display_name, role=Role(row.role))
+    return User(id=row.id, name=row.name, display_name=row.display_name, role=Role(row.role), org=row.org)
 
 
 def _role(role: Role | str) -> Role:

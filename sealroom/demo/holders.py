@@ -9,17 +9,14 @@ with the same keys for every holder (see `LICENSE_KEYS`).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-PURPOSES = ("research", "education", "commercial-analytics", "model-training", "generative-training")
-LICENSE_KEYS = (
-    "allowed_purposes", "commercial_use", "training_allowed", "generative_training_opt_out",
-    "expires", "max_jobs", "min_aggregation_size", "human_review_required", "attribution",
-    "payment",
-)
-PAYMENT_KEYS = ("currency", "upfront_minor", "per_use_minor", "revenue_share_bps")
+from sealroom.core.catalog.license import LicenseTerms, Payment
+
+LICENSE_KEYS = tuple(f.name for f in fields(LicenseTerms))
+PAYMENT_KEYS = tuple(f.name for f in fields(Payment))
 
 
 @dataclass(frozen=True)
@@ -54,6 +51,7 @@ STUDIO = RightsHolder(
         "commercial_use": False,
         "training_allowed": False,
         "generative_training_opt_out": True,
+        "revoked": False,
         "expires": "2028-12-31",
         "max_jobs": 500,
         "min_aggregation_size": 10,
@@ -72,6 +70,7 @@ PUBLISHER = RightsHolder(
         "commercial_use": True,
         "training_allowed": True,
         "generative_training_opt_out": False,
+        "revoked": False,
         "expires": None,
         "max_jobs": None,
         "min_aggregation_size": 5,
@@ -90,6 +89,7 @@ COLLECTIVE = RightsHolder(
         "commercial_use": False,
         "training_allowed": False,
         "generative_training_opt_out": True,
+        "revoked": False,
         "expires": "2027-06-30",
         "max_jobs": 100,
         "min_aggregation_size": 3,

@@ -1,10 +1,16 @@
 """``sealroom demo --check``: one full request round trip, headless, over real HTTP.
 
 Builds the demo workspace in a temporary directory, starts the vault (sandbox + API on a free
-port), and as the data scientist submits a function that counts lines per speaker; the studio
-approves it; it runs sandboxed; the release gate passes it; the result comes back with a signed
-receipt that is verified. A second request that returns a raw script line is approved too and
-must be withheld by the verbatim-text check. Each step is timed.
+port) and, as the data scientist, shows the policy engine's three answers with their reasons:
+
+1. **allowed at once** - lines per speaker, for research: the studio's license allows research
+   and does not ask to review aggregates, so it runs sandboxed, passes the release gate and comes
+   back with a signed receipt that is verified;
+2. **sent to review** - a function returning a raw script line: the studio approves it, and the
+   verbatim-text check withholds the result anyway;
+3. **denied** - the same counting function for generative training: the studio opted out.
+
+Each step is timed.
 """
 
 from __future__ import annotations
@@ -30,10 +36,14 @@ def first_line(plays):
 class RoundTrip:
     steps: list[tuple[str, float, str]] = field(default_factory=list)
     request_id: str = ""
-    decision: str = ""
+    decisions: list[tuple[str, str, str]] = field(default_factory=list)  # (request, outcome, reasons)
     receipt: dict | None = None
     ok: bool = False
     problem: str = ""
+
+    def record(self, label: str, request) -> None:
+        decision = request.view["decision"]
+        self.decisions.append((label, decision["outcome"], "; ".join(decision["reasons"])))
 
     def step(self, name: str, action: Callable[[], object], describe: Callable[[object], str] = str):
         started = time.perf_counter()
@@ -62,22 +72,25 @@ def run_round_trip(*, dialogue_lines: int = 2000, workdir: Path | None = None) -
                 plays = ds_ws.datasets[SCRIPTS]
                 fn = ds_ws.remote(plays=plays)(lines_per_speaker)
                 trip.step("test on mock", fn.test, lambda v: f"{len(v)} rows from the mock")
-                request = trip.step("submit", lambda: fn.submit(purpose="research: who speaks most in Northwind"), lambda r: f"request {r.id}: {r.view['state']}")
+                request = trip.step("submit (research)", lambda: fn.submit(purpose="research: who speaks most in Northwind"), lambda r: f"request {r.id}: {r.view['state']}")
                 trip.request_id = request.id
-                trip.decision = f"{request.view['decision']['outcome']}: {'; '.join(request.view['decision']['reasons'])}"
-                pending = trip.step("rights holder sees queue", lambda: rh_ws.requests.pending, lambda p: f"{len(p)} pending for {holder}")
-                target = next(r for r in pending if r.id == request.id)
-                trip.step("approve", lambda: target.approve("aggregate counts are fine"), lambda r: r.view["state"])
+                trip.record("lines per speaker, research", request)
                 trip.step("run + check + release", lambda: request.wait(120), lambda r: r.view["state"])
                 frame = trip.step("fetch result", request.result, lambda v: f"{len(v)} speakers, top: {v.iloc[0]['speaker']} ({v.iloc[0]['lines']} lines)")
                 trip.receipt = trip.step("verify receipt", lambda: request.receipt, lambda r: f"signed, log index {r['receipt']['log_index']}")
                 leak = ds_ws.remote(plays=plays)(first_line)
-                leaked = trip.step("submit raw-line request", lambda: leak.submit(purpose="research: look at one line"), lambda r: r.id)
-                next(r for r in rh_ws.requests.pending if r.id == leaked.id).approve("let us see what the gate does")
+                leaked = trip.step("submit raw-line request", lambda: leak.submit(purpose="research: look at one line"), lambda r: f"request {r.id}: {r.view['state']}")
+                trip.record("one raw line, research", leaked)
+                pending = trip.step("rights holder sees queue", lambda: rh_ws.requests.pending, lambda p: f"{len(p)} pending for {holder}")
+                trip.step("approve", lambda: next(r for r in pending if r.id == leaked.id).approve("let us see what the gate does"), lambda r: r.view["state"])
                 withheld = trip.step("gate withholds raw line", lambda: leaked.wait(120), lambda r: f"{r.view['state']}: {r.view['public_reason']}")
-                trip.ok = request.view["state"] == "released" and len(frame) > 0 and withheld.view["state"] == "withheld"
+                denied = trip.step("submit (generative training)", lambda: fn.submit(purpose="generative-training: a Northwind script writer"), lambda r: f"request {r.id}: {r.view['state']}")
+                trip.record("lines per speaker, generative training", denied)
+                outcomes = [outcome for _, outcome, _ in trip.decisions]
+                states = (request.view["state"], withheld.view["state"], denied.view["state"])
+                trip.ok = outcomes == ["allow", "review", "deny"] and states == ("released", "withheld", "rejected") and len(frame) > 0
                 if not trip.ok:
-                    trip.problem = f"expected released + withheld, got {request.view['state']} + {withheld.view['state']}"
+                    trip.problem = f"expected allow/review/deny ending released/withheld/rejected, got {outcomes} ending {states}"
         finally:
             vault.stop()
             vault.ws.close()

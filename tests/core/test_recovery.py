@@ -16,11 +16,11 @@ def test_requests_interrupted_mid_run_complete_after_restart(demo_copy):
     ws = Workspace.open(demo_copy.root)
     first = Vault(ws)  # never started: nothing runs the queue, as if the process died
     with ws.db.session() as session:
-        dana, studio = get_user(session, "dana"), get_user(session, "harbor-light")
+        dana = get_user(session, "dana")
     ids = []
     for _ in range(3):
         view = first.requests.submit(dana, CodeRequest(source=SOURCE, function_name="count", inputs={"plays": {"dataset": "northwind-scripts"}}, purpose="research"))
-        first.requests.review(studio, view["id"], approve=True, note="ok")
+        assert view["state"] == State.QUEUED.value  # an aggregate for research: the policy allows it at once
         ids.append(view["id"])
     with ws.db.session() as session:  # simulate a crash in the middle of running and checking
         session.get(RequestRow, ids[1]).state = State.RUNNING.value

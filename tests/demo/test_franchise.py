@@ -20,7 +20,8 @@ from PIL import Image
 
 from sealroom.demo.franchise import Franchise, build_dialogue, generate_franchise
 from sealroom.demo.franchise_text import CAST, slugify
-from sealroom.demo.holders import LICENSE_KEYS, PAYMENT_KEYS, PURPOSES
+from sealroom.core.catalog.license import PURPOSES
+from sealroom.demo.holders import LICENSE_KEYS, PAYMENT_KEYS
 
 DIALOGUE_DTYPES = {"season": "int64", "episode": "int64", "episode_id": "str", "episode_title": "str",
                    "scene": "int64", "location": "str", "line_no": "int64", "speaker": "str", "line": "str"}

@@ -25,13 +25,24 @@ EXPECTED_ROUTES = {
     ("GET", "/api/v1/requests"), ("GET", "/api/v1/requests/{request_id}"), ("GET", "/api/v1/requests/{request_id}/wait"),
     ("POST", "/api/v1/requests/{request_id}/approve"), ("POST", "/api/v1/requests/{request_id}/deny"),
     ("GET", "/api/v1/requests/{request_id}/result"), ("GET", "/api/v1/requests/{request_id}/receipt"),
+    ("GET", "/api/v1/policies"), ("GET", "/api/v1/datasets/{name}/policies"), ("POST", "/api/v1/datasets/{name}/policies"),
+    ("DELETE", "/api/v1/datasets/{name}/policies/{policy_id}"), ("PATCH", "/api/v1/datasets/{name}/license"),
 }
+REVIEW_ALL = """@id("review-everything") @effect("review") @reason("the studio reviews every request in these tests")
+forbid (principal, action == Action::"compute", resource);"""
+
+
+def _noop_policy(policy_id: str) -> str:
+    return f"""@id("{policy_id}") @effect("review") @reason("never matches")
+forbid (principal == User::"nobody", action, resource);"""
 
 
 @pytest.fixture(scope="module")
 def requests_made(live_vault):
     """Two requests by dana: one released, one left pending; returns their ids."""
     with live_vault.client("dana") as dana, live_vault.client("harbor-light") as studio:
+        for text in (REVIEW_ALL, _noop_policy("matrix-delete")):
+            assert studio.post(f"/api/v1/datasets/{SCRIPTS}/policies", json={"text": text}).status_code == 201
         body = {"source": SOURCE, "function_name": "count", "inputs": {"plays": {"dataset": SCRIPTS}}, "purpose": "research"}
         released = dana.post("/api/v1/requests", json=body).json()["id"]
         pending = dana.post("/api/v1/requests", json=body).json()["id"]
@@ -62,13 +73,21 @@ MATRIX = [
     ("POST", "/api/v1/requests/{pending}/deny", "note", "401 401 403 403 XXX 404 403"),
     ("GET", "/api/v1/audit", None,                      "401 401 403 403 200 200 200"),
     ("GET", "/api/v1/audit/verify", None,               "401 401 403 403 403 403 200"),
+    ("GET", "/api/v1/policies", None,                   "401 401 200 200 200 200 200"),
+    ("GET", f"/api/v1/datasets/{SCRIPTS}/policies", None, "401 401 200 200 200 200 200"),
+    ("POST", f"/api/v1/datasets/{SCRIPTS}/policies", "policy", "401 401 403 403 201 403 403"),
+    ("DELETE", f"/api/v1/datasets/{SCRIPTS}/policies/matrix-delete", None, "401 401 403 403 204 403 403"),
+    ("PATCH", f"/api/v1/datasets/{SCRIPTS}/license", "license", "401 401 403 403 200 403 403"),
 ]
 
 
 @pytest.mark.parametrize("method,path,body,table", MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX])
 def test_role_endpoint_matrix(live_vault, requests_made, method, path, body, table):
     path = path.format(**requests_made)
-    payload = {"submit": {"source": SOURCE, "function_name": "count", "inputs": {"plays": {"dataset": SCRIPTS}}, "purpose": "research"}, "note": {"note": "n"}, None: None}[body]
+    payload = {
+        "submit": {"source": SOURCE, "function_name": "count", "inputs": {"plays": {"dataset": SCRIPTS}}, "purpose": "research"},
+        "note": {"note": "n"}, "policy": {"text": _noop_policy("matrix-attach")}, "license": {"attribution": "Northwind scripts, Harbor Light."}, None: None,
+    }[body]
     for role, expected in zip(ROLES, table.split()):
         if expected == "XXX":
             continue  # the owner's verdict changes state; covered by the lifecycle tests
@@ -77,6 +96,17 @@ def test_role_endpoint_matrix(live_vault, requests_made, method, path, body, tab
         assert response.status_code == int(expected), f"{role} {method} {path}: {response.status_code} {response.text[:200]}"
         if response.status_code >= 400:
             assert set(response.json()) == {"error", "message"}
+
+
+def test_rights_holder_cannot_attach_policies_to_another_holders_dataset(live_vault):
+    with live_vault.client("tidewater-press") as other:
+        response = other.post(f"/api/v1/datasets/{SCRIPTS}/policies", json={"text": _noop_policy("hostile")})
+        assert response.status_code == 403 and "owns" in response.json()["message"]
+        response = other.patch(f"/api/v1/datasets/{SCRIPTS}/license", json={"revoked": True})
+        assert response.status_code == 403
+    with live_vault.client("dana") as dana:
+        assert "hostile" not in {p["policy_id"] for p in dana.get(f"/api/v1/datasets/{SCRIPTS}/policies").json()}
+        assert dana.get(f"/api/v1/datasets/{SCRIPTS}").json()["license"]["revoked"] is False
 
 
 def test_tidewater_cannot_approve_and_owner_can(live_vault, requests_made):

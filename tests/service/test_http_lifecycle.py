@@ -28,9 +28,15 @@ def dana(live_vault):
     ws.close()
 
 
+REVIEW_ALL = """@id("review-everything") @effect("review") @reason("the studio reviews every request in these tests")
+forbid (principal, action == Action::"compute", resource);"""
+
+
 @pytest.fixture(scope="module")
 def studio(live_vault):
+    """Harbor Light, with a policy that sends every request on its scripts to review."""
     ws = sr.connect(live_vault.url, live_vault.tokens["harbor-light"])
+    ws.datasets[SCRIPTS].attach_policy(REVIEW_ALL)
     yield ws
     ws.close()
 

@@ -8,6 +8,7 @@ request reviewed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -31,6 +32,7 @@ class LicenseTerms:
     commercial_use: bool = False
     training_allowed: bool = False
     generative_training_opt_out: bool = True
+    revoked: bool = False
     expires: str | None = None
     max_jobs: int | None = None
     min_aggregation_size: int = 10
@@ -59,7 +61,7 @@ class LicenseTerms:
         if not isinstance(purposes, (list, tuple)) or any(p not in PURPOSES for p in purposes):
             raise InvalidInput(f"allowed_purposes must be a list drawn from {list(PURPOSES)}")
         values["allowed_purposes"] = tuple(purposes)
-        for name in ("commercial_use", "training_allowed", "generative_training_opt_out", "human_review_required"):
+        for name in ("commercial_use", "training_allowed", "generative_training_opt_out", "revoked", "human_review_required"):
             if name in values and not isinstance(values[name], bool):
                 raise InvalidInput(f"license term {name} must be true or false")
         for name in ("max_jobs", "min_aggregation_size"):
@@ -75,3 +77,17 @@ class LicenseTerms:
             raise InvalidInput("license term payment must be an object with currency, upfront_minor, per_use_minor, revenue_share_bps")
         values["payment"] = Payment(**payment)
         return cls(**values)
+
+
+def purpose_category(purpose: str) -> str:
+    """The licensed purpose a request's purpose names: ``"research: who speaks most"`` -> ``"research"``.
+
+    A purpose starts with one of ``PURPOSES`` as its first word, optionally followed by free text
+    (``:`` by convention) explaining it to the rights holder. Anything else is refused, so every request is decided
+    against a purpose the license can name.
+    """
+    match = re.match(r"\s*([A-Za-z-]+)", purpose or "")
+    category = match.group(1).lower() if match else ""
+    if category not in PURPOSES:
+        raise InvalidInput(f"start the purpose with one of {', '.join(PURPOSES)} (e.g. purpose=\"research: who speaks most\"); got {category or 'nothing'!r}")
+    return category

@@ -85,6 +85,10 @@ class GateReport:
         ordered += [f for f in self.findings if f.severity == "review"]
         return list(dict.fromkeys(f.public_message for f in ordered))
 
+    def policy_facts(self) -> dict[str, Any]:
+        """What the release policy reads: released, needs_review, ids of checks that found something."""
+        return {"released": self.released, "needs_review": self.needs_review, "findings": sorted({f.check_id for f in self.findings if f.severity != "info"})}
+
     def to_public_dict(self) -> dict[str, Any]:
         """What the data scientist may see: no private details."""
         return {

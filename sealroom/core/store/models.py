@@ -28,6 +28,7 @@ class UserRow(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(32))
+    org: Mapped[str] = mapped_column(String(200), default="", server_default="")
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -76,6 +77,7 @@ class RequestRow(Base):
     binding_sha256: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(32), index=True)
     decision: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    release_decision: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     public_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -91,15 +93,33 @@ class RequestDatasetRow(Base):
 
 
 class ApprovalRow(Base):
+    """A rights holder's verdict at one review stage: ``compute`` (may it run) or ``release`` (may its result leave)."""
+
     __tablename__ = "approvals"
-    __table_args__ = (UniqueConstraint("request_id", "reviewer_id"),)
+    __table_args__ = (UniqueConstraint("request_id", "reviewer_id", "stage", name="uq_approvals_request_reviewer_stage"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
     reviewer_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    stage: Mapped[str] = mapped_column(String(16), default="compute", server_default="compute")
     verdict: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     binding_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DatasetPolicyRow(Base):
+    """One Cedar policy a rights holder attached to their dataset (validated against the schema)."""
+
+    __tablename__ = "dataset_policies"
+    __table_args__ = (UniqueConstraint("dataset_id", "policy_id", name="uq_dataset_policies_dataset_policy"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id"), index=True)
+    policy_id: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

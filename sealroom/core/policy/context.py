@@ -1,0 +1,121 @@
+"""Building a request context (``entities.py`` documents its shape) from the workspace database.
+
+``compute_context`` is what ``Requests.submit`` decides on; ``release_context`` is the same,
+rebuilt from the database *at release time* (so a license revoked, expired or opted out while the
+job ran still applies) plus the release gate's findings and facts about the result. The licenses
+and dataset policies are read fresh on every call: a change takes effect for every request
+decided after it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sealroom.core.catalog.catalog import DatasetInfo, get_dataset
+from sealroom.core.catalog.license import purpose_category
+from sealroom.core.policy.code_profile import CodeProfile, InputHint, profile_code
+from sealroom.core.results import EncodedResult, arrow_to_frame
+from sealroom.core.store.models import DatasetPolicyRow, RequestDatasetRow, RequestRow, UserRow
+from sealroom.core.users import User, to_user
+
+# States in which a request has used (or is using) one of the license's jobs.
+JOB_STATES = ("queued", "running", "checking", "release_review", "released", "withheld", "failed")
+TEXT_MIN_WORDS = 5  # a string of at least this many words counts as a text value in a result
+
+
+def profile_request(source: str, function_name: str, inputs: dict, datasets: Iterable[DatasetInfo]) -> CodeProfile:
+    """The static profile of a request's code, told what each parameter receives."""
+    by_name = {d.name: d for d in datasets}
+    hints = {}
+    for param, spec in inputs.items():
+        asset = by_name[spec["dataset"]].asset(spec["asset"])
+        hints[param] = InputHint(kind=asset.kind, text_columns=tuple(asset.text_columns))
+    return profile_code(source, function_name, hints)
+
+
+def compute_context(session: Session, requester: User, purpose: str, profile: CodeProfile, datasets: Iterable[DatasetInfo], *, now: datetime | None = None) -> dict:
+    return {
+        "requester": {"name": requester.name, "role": requester.role.value, "org": requester.org},
+        "purpose": purpose_category(purpose),
+        "code": profile.to_dict(),
+        "now": _timestamp(now),
+        "datasets": [_dataset(session, requester, d) for d in sorted(datasets, key=lambda d: d.name)],
+    }
+
+
+def release_context(session: Session, row: RequestRow, *, gate: dict, result: EncodedResult | None, now: datetime | None = None) -> dict:
+    """``gate`` is ``{"released", "needs_review", "findings"}`` from the release gate's report."""
+    requester = session.get(UserRow, row.owner_id)
+    datasets = [get_dataset(session, name) for name in sorted({spec["dataset"] for spec in row.inputs.values()})]
+    profile = profile_request(row.source, row.function_name, row.inputs, datasets)
+    context = compute_context(session, to_user(requester), row.purpose, profile, datasets, now=now)
+    context["gate"] = gate
+    context["result"] = result_facts(result)
+    return context
+
+
+def result_facts(result: EncodedResult | None) -> dict:
+    """Kind, size, rows and how much free text a result carries (what release policies read)."""
+    if result is None:
+        return {"kind": "none", "bytes": 0, "rows": 0, "text_values": 0, "max_words": 0}
+    rows, strings = 0, []
+    if result.kind == "json":
+        value = json.loads(result.payload)
+        rows = len(value) if isinstance(value, (list, dict)) else 1
+        strings = list(_json_strings(value))
+    elif result.kind == "table":
+        frame = arrow_to_frame(result.payload)
+        rows = len(frame)
+        strings = [v for column in frame.columns for v in frame[column].tolist() if isinstance(v, str)]
+        strings += [str(c) for c in frame.columns]
+    words = [len(s.split()) for s in strings]
+    return {"kind": result.kind, "bytes": result.size, "rows": rows, "text_values": sum(1 for w in words if w >= TEXT_MIN_WORDS), "max_words": max(words, default=0)}
+
+
+def jobs_used(session: Session, requester_id: str, dataset_id: str) -> int:
+    """How many of this dataset's license jobs the requester has used (including ones running)."""
+    query = (
+        select(func.count()).select_from(RequestRow).join(RequestDatasetRow, RequestDatasetRow.request_id == RequestRow.id)
+        .where(RequestRow.owner_id == requester_id, RequestDatasetRow.dataset_id == dataset_id, RequestRow.state.in_(JOB_STATES))
+    )
+    return int(session.execute(query).scalar_one())
+
+
+def dataset_policy_texts(session: Session, dataset_id: str) -> list[str]:
+    query = select(DatasetPolicyRow.text).where(DatasetPolicyRow.dataset_id == dataset_id).order_by(DatasetPolicyRow.policy_id)
+    return list(session.execute(query).scalars())
+
+
+def _dataset(session: Session, requester: User, dataset: DatasetInfo) -> dict:
+    owner = session.get(UserRow, dataset.owner_id)
+    return {
+        "name": dataset.name,
+        "kind": dataset.kind,
+        "owner": {"name": owner.name, "role": owner.role, "org": owner.org},
+        "license": dataset.license,
+        "jobs_used": jobs_used(session, requester.id, dataset.id),
+        "policies": dataset_policy_texts(session, dataset.id),
+    }
+
+
+def _json_strings(value):
+    """Every string in a JSON value, keys included (iterative: results may nest deeply)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(str(k) for k in item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _timestamp(now: datetime | None) -> str:
+    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,48 @@
+"""Releasing a checked result: the move to ``released`` and the signed receipt, in one place.
+
+The job runner (release decision ALLOW) and the rights holders' release review (every required
+holder approved) both end here, so every receipt states the same facts, read from the stored
+request, result and approvals: code binding, content roots, both policy decisions, approvals,
+the leakage report's hash, the result's hash, the sandbox layers and the audit log position.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sealroom.core.hashing import sha256_hex
+from sealroom.core.leakage.findings import GateReport
+from sealroom.core.ledger.receipts import sign_receipt
+from sealroom.core.lifecycle import State, transition
+from sealroom.core.store.models import ApprovalRow, RequestRow, ResultRow
+from sealroom.core.vault.envelope import open_sealed
+from sealroom.core.workspace import Workspace
+
+
+def release_result(session: Session, ws: Workspace, row: RequestRow, *, actor: str) -> None:
+    """Move a checked request to ``released`` and sign its receipt (same transaction)."""
+    stored = session.get(ResultRow, row.id)
+    private = json.loads(open_sealed(ws.keys.master_key, stored.private_sealed, aad=f"private:{row.id}".encode()))
+    report_sha256 = GateReport.from_private_dict(private["findings"]).sha256()
+    entry = transition(session, row, State.RELEASED, actor=actor, payload={"leakage_report_sha256": report_sha256})
+    payload = open_sealed(ws.keys.master_key, stored.payload_sealed, aad=f"result:{row.id}".encode())
+    approvals = session.execute(select(ApprovalRow).where(ApprovalRow.request_id == row.id).order_by(ApprovalRow.id)).scalars().all()
+    decision, release = row.decision or {}, row.release_decision or {}
+    body = {
+        "request_id": row.id,
+        "code_sha256": row.binding_sha256,
+        "datasets": [{"dataset": s["dataset"], "asset": s["asset"], "items_root": s["items_root"]} for s in row.inputs.values()],
+        "decision": {"outcome": decision.get("outcome"), "bundle_sha256": decision.get("bundle_sha256"), "context_sha256": decision.get("context_sha256")},
+        "approvals": [{"reviewer_id": a.reviewer_id, "stage": a.stage, "verdict": a.verdict, "binding_sha256": a.binding_sha256} for a in approvals],
+        "release_decision": {"outcome": release.get("outcome"), "bundle_sha256": release.get("bundle_sha256"), "context_sha256": release.get("context_sha256")},
+        "leakage_report_sha256": report_sha256,
+        "result": {"kind": stored.kind, "sha256": sha256_hex(payload), "bytes": len(payload)},
+        "sandbox": stored.isolation,
+        "log_index": entry.seq,
+        "log_entry_sha256": entry.entry_hash,
+        "issued_at": entry.at,
+    }
+    stored.receipt = sign_receipt(body, ws.keys.signing_key)
