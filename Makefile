@@ -37,6 +37,7 @@ check: install
 
 bench: install-dev
 	$(BIN)/python benchmarks/bench_roundtrip.py
+	$(BIN)/python benchmarks/bench_policy.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache

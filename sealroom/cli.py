@@ -16,13 +16,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sealroom.core.errors import SealroomError
+from sealroom.cli_policy import policy_app
+from sealroom.core.errors import InvalidInput, SealroomError
 
 app = typer.Typer(help="Sealroom: analyse licensed media content you never see.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 user_app = typer.Typer(help="Manage users and their access tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="Inspect and verify the tamper-evident audit log.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(policy_app, name="policy")
 console = Console()
 
 WorkspaceOption = typer.Option(Path("sealroom-workspace"), "--workspace", "-w", envvar="SEALROOM_WORKSPACE", help="Workspace directory.")
@@ -49,6 +51,7 @@ def user_add(
     name: str = typer.Argument(..., help="Login name (lower-case)."),
     role: str = typer.Option(..., "--role", help="data_scientist, rights_holder or admin."),
     display_name: str = typer.Option("", "--display-name", help="Name shown to others."),
+    org: str = typer.Option("", "--org", help="The user's organisation (policies may read it)."),
     workspace: Path = WorkspaceOption,
 ) -> None:
     """Create a user and print their access token (shown only once)."""
@@ -56,7 +59,7 @@ def user_add(
 
     ws = _open(workspace)
     with ws.db.session() as session:
-        user, token = create_user(session, name=name, role=role, display_name=display_name, actor="cli")
+        user, token = create_user(session, name=name, role=role, display_name=display_name, org=org, actor="cli")
     console.print(f"user [bold]{user.name}[/] ({user.role.value}) token: {token}")
 
 
@@ -81,6 +84,7 @@ def ingest(
     kind: str = typer.Option(..., "--kind", help="table, texts or images."),
     owner: str = typer.Option(..., "--owner", help="The rights holder's user name."),
     license_file: Optional[Path] = typer.Option(None, "--license", help="JSON file of license terms (docs/licenses.md)."),
+    license_template: Optional[str] = typer.Option(None, "--license-template", help="A shipped license template (policies/licenses/), e.g. research-only."),
     description: str = typer.Option("", "--description"),
     public_columns: str = typer.Option("", "--public-columns", help="Comma-separated table columns whose values may appear in the mock."),
     text_columns: str = typer.Option("", "--text-columns", help="Comma-separated table columns holding licensed text."),
@@ -89,12 +93,17 @@ def ingest(
     """Register a dataset for a rights holder: encrypt content, hash items, build mock and index."""
     from sealroom.core.catalog.catalog import get_dataset
     from sealroom.core.catalog.ingest import IngestSpec, ingest_dataset
+    from sealroom.core.catalog.license import LicenseTerms
     from sealroom.core.users import get_user
 
     ws = _open(workspace)
     with ws.db.session() as session:
         user = get_user(session, owner)
+    if license_file and license_template:
+        raise InvalidInput("give --license or --license-template, not both")
     terms = json.loads(license_file.read_text()) if license_file else None
+    if license_template:
+        terms = LicenseTerms.from_template(license_template).to_dict()
     spec = IngestSpec(name=name, kind=kind, paths=tuple(paths), description=description, license=terms, public_columns=_split(public_columns), text_columns=_split(text_columns))
     ingest_dataset(ws, user, spec)
     with ws.db.session() as session:

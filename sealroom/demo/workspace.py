@@ -57,10 +57,10 @@ def build_demo_workspace(root: Path, *, dialogue_lines: int = 2000, seed: int = 
                 signins.append(SignIn("admin", Role.ADMIN.value, "Workspace admin", token))
                 users = {}
                 for holder in franchise.holders:
-                    user, token = create_user(session, name=holder.handle, role=Role.RIGHTS_HOLDER, display_name=holder.display_name)
+                    user, token = create_user(session, name=holder.handle, role=Role.RIGHTS_HOLDER, display_name=holder.display_name, org=holder.display_name)
                     users[holder.handle] = user
                     signins.append(SignIn(holder.handle, Role.RIGHTS_HOLDER.value, holder.display_name, token))
-                _, token = create_user(session, name=DATA_SCIENTIST, role=Role.DATA_SCIENTIST, display_name="Dana (data scientist)")
+                _, token = create_user(session, name=DATA_SCIENTIST, role=Role.DATA_SCIENTIST, display_name="Dana (data scientist)", org="Aurora Lab")
                 signins.append(SignIn(DATA_SCIENTIST, Role.DATA_SCIENTIST.value, "Dana (data scientist)", token))
             licenses = {h.handle: h.license for h in franchise.holders}
             for dataset in franchise.datasets:

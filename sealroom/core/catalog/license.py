@@ -1,6 +1,7 @@
 """Machine-readable license terms attached to a dataset.
 
-The fields are what the policy engine reads (issue #3 turns them into Cedar entities). Unknown
+The fields are what the policy engine reads (``policy/entities.py`` turns them into the Cedar
+``License`` record). Unknown
 keys and wrongly typed values are refused, so a typo cannot silently loosen a license. The
 defaults are the most restrictive: research only, no commercial use, no training, every
 request reviewed.
@@ -8,6 +9,7 @@ request reviewed.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
@@ -44,6 +46,17 @@ class LicenseTerms:
         out = asdict(self)
         out["allowed_purposes"] = list(self.allowed_purposes)
         return out
+
+    @classmethod
+    def from_template(cls, name: str) -> "LicenseTerms":
+        """A shipped license template (``policies/licenses/<name>.json``), validated like any license."""
+        from sealroom.core.policy.pack import policies_dir
+
+        folder = policies_dir() / "licenses"
+        names = sorted(p.stem for p in folder.glob("*.json"))
+        if name not in names:
+            raise InvalidInput(f"no license template {name!r}; templates: {', '.join(names)}")
+        return cls.from_dict(json.loads((folder / f"{name}.json").read_text())["terms"])
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> "LicenseTerms":

@@ -2,7 +2,8 @@
 
 ``open_database(url)`` returns a ``Database`` (engine + session factory). ``migrate(url)`` brings
 the schema to the newest Alembic revision; ``sealroom init`` and every vault start call it, so an
-older workspace is upgraded in place. SQLite is the embedded default (WAL mode, foreign keys on).
+older workspace is upgraded in place. SQLite is the embedded default (WAL mode, foreign keys on,
+every transaction ``BEGIN IMMEDIATE`` so concurrent writers are serialised).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def open_database(url: str) -> Database:
     engine = create_engine(url, connect_args={"check_same_thread": False} if url.startswith("sqlite") else {})
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
 
 
@@ -70,9 +72,20 @@ def alembic_config(url: str):
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below), not pysqlite
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin_immediate(connection) -> None:
+    """Take SQLite's write lock when a transaction begins, not at its first write.
+
+    Otherwise two threads can both read the audit log's last entry, then both append the next
+    one (the second fails on the unique ``seq``). Writes are short, so serialising them costs
+    little; readers wait at most ``busy_timeout``.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
