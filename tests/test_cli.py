@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import sqlite3
 import subprocess
 import sys
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
+
+
+POLICIES = Path(__file__).resolve().parents[1] / "policies"
 
 
 def sealroom(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -55,3 +61,38 @@ def test_demo_check_completes_a_round_trip():
     out = sealroom("demo", "--check").stdout
     for expected in ("released request id:", "ALLOW", "REVIEW", "DENY", "opted this dataset out", "round trip OK", "gate withholds raw line", "signature", "log_index"):
         assert expected in out
+
+
+def test_policy_test_runs_the_shipped_examples_and_check_explains_one():
+    out = sealroom("policy", "test").stdout
+    assert re.search(r"(\d+) of \1 examples decided as expected", out)
+    assert "FAIL" not in out
+    out = sealroom("policy", "check", str(POLICIES / "examples/05-deny-generative-opt-out.json")).stdout
+    assert "DENY" in out and "deny-generative-opt-out" in out and "opted this dataset out" in out
+
+
+def test_policy_test_fails_on_a_wrong_expectation(tmp_path):
+    example = json.loads((POLICIES / "examples/01-allow-aggregate-research.json").read_text())
+    example["expect"] = "deny"
+    (tmp_path / "wrong.json").write_text(json.dumps(example))
+    result = sealroom("policy", "test", str(tmp_path), check=False)
+    assert result.returncode == 1 and "FAIL" in result.stdout
+
+
+def test_policy_attach_validates_and_only_for_the_owner(tmp_path):
+    ws = str(tmp_path / "ws")
+    sealroom("init", ws)
+    sealroom("user", "add", "studio", "--role", "rights_holder", "--org", "Studio", "--workspace", ws)
+    sealroom("user", "add", "other", "--role", "rights_holder", "--workspace", ws)
+    table = tmp_path / "lines.csv"
+    pd.DataFrame({"speaker": ["a", "b"], "line": ["one two three four five", "six seven eight nine ten"]}).to_csv(table, index=False)
+    sealroom("ingest", "lines", str(table), "--kind", "table", "--owner", "studio", "--license-template", "research-only", "--workspace", ws)
+    refused = sealroom("policy", "attach", "lines", str(POLICIES / "dataset/no-line-export.cedar"), "--as", "other", "--workspace", ws, check=False)
+    assert refused.returncode == 1 and "only the rights holder who owns" in refused.stdout
+    bad = tmp_path / "bad.cedar"
+    bad.write_text('@id("x") @effect("deny") @reason("r")\nforbid (principal, action, resource) when { resource.license.nope };\n')
+    refused = sealroom("policy", "attach", "lines", str(bad), "--as", "studio", "--workspace", ws, check=False)
+    assert refused.returncode == 1 and "does not validate" in refused.stdout and "nope" in refused.stdout
+    assert "attached no-line-export" in sealroom("policy", "attach", "lines", str(POLICIES / "dataset/no-line-export.cedar"), "--as", "studio", "--workspace", ws).stdout
+    assert "never lets lines of this dataset leave" in sealroom("policy", "list", "lines", "--workspace", ws).stdout
+    assert "policy.attached" in sealroom("audit", "show", "--workspace", ws).stdout

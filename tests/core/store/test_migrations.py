@@ -1,10 +1,13 @@
 """The Alembic migrations and the SQLAlchemy models describe the same schema."""
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
-from sealroom.core.store.database import migrate, sqlite_url
+from sealroom.core.store.database import alembic_config, migrate, sqlite_url
 from sealroom.core.store.models import Base
 
 
@@ -24,4 +27,26 @@ def test_migrate_is_idempotent(tmp_path):
     migrate(url)
     engine = create_engine(url)
     assert set(inspect(engine).get_table_names()) >= {"users", "datasets", "assets", "requests", "approvals", "results", "audit_log"}
+    engine.dispose()
+
+
+def test_upgrade_from_0001_keeps_approvals_and_backfills_revocation(tmp_path):
+    """A workspace created before the policy engine upgrades in place without losing anything."""
+    url = sqlite_url(tmp_path / "old.db")
+    command.upgrade(alembic_config(url), "0001")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO users (id, name, display_name, role, token_sha256, created_at) VALUES ('u1', 'hl', 'HL', 'rights_holder', 'x', '2026-01-01'), ('u2', 'dana', 'Dana', 'data_scientist', 'y', '2026-01-01')"))
+        connection.execute(text("""INSERT INTO datasets (id, name, owner_id, kind, description, license, wrapped_key, created_at) VALUES ('d1', 'scripts', 'u1', 'table', '', '{"allowed_purposes": ["research"]}', x'00', '2026-01-01')"""))
+        connection.execute(text("INSERT INTO requests (id, owner_id, kind, function_name, source, inputs, purpose, binding_sha256, state, public_reason, created_at, updated_at) VALUES ('r1', 'u2', 'code', 'f', 'def f(x): return 1', '{}', 'research', 'b', 'queued', '', '2026-01-01', '2026-01-01')"))
+        connection.execute(text("INSERT INTO approvals (request_id, reviewer_id, verdict, note, binding_sha256, created_at) VALUES ('r1', 'u1', 'approve', 'ok', 'b', '2026-01-01')"))
+    migrate(url)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT reviewer_id, verdict, stage FROM approvals")).all() == [("u1", "approve", "compute")]
+        assert '"revoked": false' in connection.execute(text("SELECT license FROM datasets")).scalar_one()
+        assert connection.execute(text("SELECT org FROM users WHERE id = 'u2'")).scalar_one() == ""
+        # a release-stage verdict by the same reviewer is now allowed; a second compute verdict is not
+        connection.execute(text("INSERT INTO approvals (request_id, reviewer_id, stage, verdict, note, binding_sha256, created_at) VALUES ('r1', 'u1', 'release', 'approve', '', 'b', '2026-01-02')"))
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text("INSERT INTO approvals (request_id, reviewer_id, stage, verdict, note, binding_sha256, created_at) VALUES ('r1', 'u1', 'compute', 'deny', '', 'b', '2026-01-03')"))
     engine.dispose()
