@@ -48,6 +48,7 @@ class GateConfig:
     verbatim_min_words: int = 12  # a shared run of >= 12 words is a copy
     verbatim_min_chars: int = 50  # or >= 50 characters (normalised text)
     whole_item_min_words: int = 4  # an entire private item of >= 4 words is a copy
+    whole_item_withhold_words: int = 8  # shorter whole-item matches are sent to review, not withheld
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):

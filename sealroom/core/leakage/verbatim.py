@@ -6,7 +6,10 @@ Every ``TextGroup`` of the subject (``strings.text_groups``: each string, plus s
 column / path / row, so a passage split over consecutive cells, rows or list items is caught)
 is matched against every ``VerbatimTextIndex`` in the context with the ``GateConfig`` thresholds
 (``verbatim_min_words``, ``verbatim_min_chars``, ``whole_item_min_words``; see ``text_index``).
-Any match gives ONE ``withhold`` finding for the whole subject:
+Any match gives ONE finding for the whole subject. Its severity is ``review`` when every copied
+run is an entire licensed item shorter than ``whole_item_withhold_words`` (a short common line
+such as "I don't know why" that a data scientist's own text may contain by chance: the rights
+holder looks before release), and ``withhold`` otherwise:
 
 - public message: how many distinct copied runs and the longest run's length in words, and what
   to do instead. No matched text, no item ids, no index names, no column labels or positions.
@@ -58,7 +61,9 @@ class VerbatimTextCheck:
                     found.append((name, group.where, match))
         if not found:
             return []
-        return [Finding(self.check_id, "withhold", _public_message(found), _private_detail(found))]
+        runs = _distinct_runs(found).values()
+        short = all(m.whole_item and m.matched_words < cfg.whole_item_withhold_words and m.matched_words < cfg.verbatim_min_words and m.matched_chars < cfg.verbatim_min_chars for m in runs)
+        return [Finding(self.check_id, "review" if short else "withhold", _public_message(found, review=short), _private_detail(found))]
 
 
 def _distinct_runs(found: list[tuple[str, str, TextMatch]]) -> dict[tuple[str, str, int, int], TextMatch]:
@@ -70,7 +75,7 @@ def _distinct_runs(found: list[tuple[str, str, TextMatch]]) -> dict[tuple[str, s
     return runs
 
 
-def _public_message(found: list[tuple[str, str, TextMatch]]) -> str:
+def _public_message(found: list[tuple[str, str, TextMatch]], *, review: bool = False) -> str:
     runs = list(_distinct_runs(found).values())
     longest = max(runs, key=lambda m: m.matched_words)
     whole = " (an entire licensed text item)" if longest.whole_item else ""
@@ -79,6 +84,9 @@ def _public_message(found: list[tuple[str, str, TextMatch]]) -> str:
     else:
         what = (f"{len(runs)} runs copied from licensed content, the longest {longest.matched_words} "
                 f"words{whole}")
+    if review:
+        return (f"the result contains {what} (verbatim-text check); it is short, so the rights holder "
+                "looks at the result before it is released")
     return (f"the result contains {what} (verbatim-text check); "
             "return aggregates or your own text instead")
 

@@ -86,9 +86,23 @@ def test_a_line_split_over_consecutive_rows_or_cells_is_withheld(gate, context):
     assert_withheld_by_verbatim(gate.inspect(encode_result(records), context))
 
 
-def test_a_whole_short_line_returned_alone_is_withheld(gate, context):
+def test_a_whole_short_line_returned_alone_goes_to_review(gate, context):
+    """A 5-word whole item could be the data scientist's own words: the rights holder looks first."""
     report = gate.inspect(encode_result(["Where is the kettle, Morwenna?"]), context)
-    assert not report.released and "entire licensed text item" in report.public_reasons[0]
+    assert report.released and report.needs_review
+    assert "entire licensed text item" in report.public_reasons[0] and "rights holder looks" in report.public_reasons[0]
+    assert report.policy_facts() == {"released": True, "needs_review": True, "findings": ["verbatim-text"]}
+
+
+def test_a_short_line_next_to_a_long_copy_is_withheld(gate, context):
+    report = gate.inspect(encode_result(["Where is the kettle, Morwenna?", MARKER]), context)
+    assert not report.released
+
+
+def test_short_whole_items_are_withheld_when_configured_stricter(context, index):
+    strict = ReleaseGate(GateConfig(whole_item_withhold_words=4))
+    report = strict.inspect(encode_result(["Where is the kettle, Morwenna?"]), CheckContext(text_indexes=(index,), config=strict.config))
+    assert not report.released
 
 
 def test_text_in_png_metadata_is_withheld(gate, context):
