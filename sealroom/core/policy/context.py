@@ -9,17 +9,18 @@ decided after it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
+import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sealroom.core.catalog.catalog import DatasetInfo, get_dataset
 from sealroom.core.catalog.license import purpose_category
+from sealroom.core.leakage.strings import extract_strings
 from sealroom.core.policy.code_profile import CodeProfile, InputHint, profile_code
-from sealroom.core.results import EncodedResult, arrow_to_frame
+from sealroom.core.results import EncodedResult, decode_result
 from sealroom.core.store.models import DatasetPolicyRow, RequestDatasetRow, RequestRow, UserRow
 from sealroom.core.users import User, to_user
 
@@ -63,17 +64,9 @@ def result_facts(result: EncodedResult | None) -> dict:
     """Kind, size, rows and how much free text a result carries (what release policies read)."""
     if result is None:
         return {"kind": "none", "bytes": 0, "rows": 0, "text_values": 0, "max_words": 0}
-    rows, strings = 0, []
-    if result.kind == "json":
-        value = json.loads(result.payload)
-        rows = len(value) if isinstance(value, (list, dict)) else 1
-        strings = list(_json_strings(value))
-    elif result.kind == "table":
-        frame = arrow_to_frame(result.payload)
-        rows = len(frame)
-        strings = [v for column in frame.columns for v in frame[column].tolist() if isinstance(v, str)]
-        strings += [str(c) for c in frame.columns]
-    words = [len(s.split()) for s in strings]
+    value = decode_result(result)
+    rows = len(value) if isinstance(value, (list, dict, pd.DataFrame)) else 1
+    words = [len(text.split()) for text in extract_strings(value)]
     return {"kind": result.kind, "bytes": result.size, "rows": rows, "text_values": sum(1 for w in words if w >= TEXT_MIN_WORDS), "max_words": max(words, default=0)}
 
 
@@ -101,20 +94,6 @@ def _dataset(session: Session, requester: User, dataset: DatasetInfo) -> dict:
         "jobs_used": jobs_used(session, requester.id, dataset.id),
         "policies": dataset_policy_texts(session, dataset.id),
     }
-
-
-def _json_strings(value):
-    """Every string in a JSON value, keys included (iterative: results may nest deeply)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, dict):
-            stack.extend(str(k) for k in item)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
 
 
 def _timestamp(now: datetime | None) -> str:
