@@ -249,9 +249,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--decisions", type=int, default=2000, help="timed decisions per single case and per batch size")
     parser.add_argument("--repeat", type=int, default=30, help="timed round trips (the studio's license allows 500 jobs)")
-    parser.add_argument("--batch-sizes", default="1,10,100,1000")
+    parser.add_argument("--batch-sizes", default="1,10,100,1000", help="comma-separated decide_many batch sizes")
     parser.add_argument("--rows", type=int, default=10_000, help="script lines in the demo workspace")
-    parser.add_argument("--json", type=Path, default=Path(__file__).parent / "results" / "policy.json")
+    parser.add_argument("--json", type=Path, default=Path(__file__).parent / "results" / "policy.json", help="where the report is written")
     args = parser.parse_args()
     sizes = [int(s) for s in args.batch_sizes.split(",")]
     if args.repeat < 1 or args.repeat > 450:

@@ -5,8 +5,9 @@ Measured in one run, on one machine:
 - ``trivial@10k``: ``return 1`` on a 10k-line script table;
 - ``groupby@1M``: lines per speaker and mean line number per speaker on 1M dialogue lines.
 
-Each Sealroom round trip is real: the data scientist submits over HTTP, the rights holder
-approves over HTTP (immediately, by script), the vault runs the job in the sandbox, the release
+Each Sealroom round trip is real: the data scientist submits over HTTP, the policy engine allows
+it (an aggregate for research; were it sent to review, the rights holder would approve over HTTP
+by script), the vault runs the job in the sandbox, the release
 gate checks it, and the client fetches the result. The baseline is the same function called
 locally on the same pandas DataFrame. Reported: medians, the overhead (round trip - local) and
 the ratio (round trip / local). Target (issue #2): overhead under 150 ms on the 2-core machine.
@@ -54,7 +55,8 @@ def _round_trips(ds_ws, rh_ws, dataset: str, fn, repeat: int) -> tuple[list[floa
         t0 = time.perf_counter()
         request = remote.submit(purpose="research: benchmark")
         t1 = time.perf_counter()
-        rh_ws.requests[request.id].approve("benchmark")
+        if request.view["state"] == "pending_review":  # the policy allows these aggregates at once
+            rh_ws.requests[request.id].approve("benchmark")
         t2 = time.perf_counter()
         request.wait(600)
         t3 = time.perf_counter()

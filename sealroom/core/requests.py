@@ -117,7 +117,7 @@ class Requests:
 
     def result(self, actor: User, request_id: str) -> tuple[EncodedResult, dict]:
         """The released result and its signed receipt (requesting data scientist only)."""
-        with self.ws.db.session() as session:
+        with self.ws.db.reading() as session:
             row = self._visible(session, actor, request_id)
             if row.owner_id != actor.id:
                 raise Forbidden("only the data scientist who submitted a request can read its result")
@@ -172,14 +172,14 @@ class Requests:
 
     # -- everyone (scoped) ------------------------------------------------------------------
     def list(self, actor: User, *, state: str | None = None, limit: int = 200) -> list[dict]:
-        with self.ws.db.session() as session:
+        with self.ws.db.reading() as session:
             query = visible_requests(actor).order_by(RequestRow.created_at.desc()).limit(limit)
             if state is not None:
                 query = query.where(RequestRow.state == State(state).value)
             return [self._view(session, row, actor) for row in session.execute(query).scalars()]
 
     def get(self, actor: User, request_id: str) -> dict:
-        with self.ws.db.session() as session:
+        with self.ws.db.reading() as session:
             return self._view(session, self._visible(session, actor, request_id), actor)
 
     def wait(self, actor: User, request_id: str, *, timeout: float) -> dict:

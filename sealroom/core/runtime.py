@@ -61,19 +61,19 @@ class Vault:
         self.executor.close()
 
     def authenticate(self, token: str) -> User:
-        with self.ws.db.session() as session:
+        with self.ws.db.reading() as session:
             return authenticate(session, token)
 
     def datasets(self) -> list[catalog.DatasetInfo]:
-        with self.ws.db.session() as session:
+        with self.ws.db.reading() as session:
             return catalog.list_datasets(session)
 
     def dataset(self, name: str) -> catalog.DatasetInfo:
-        with self.ws.db.session() as session:
+        with self.ws.db.reading() as session:
             return catalog.get_dataset(session, name)
 
     def mock(self, name: str, asset: str | None = None) -> tuple[catalog.AssetInfo, bytes]:
-        with self.ws.db.session() as session:
+        with self.ws.db.reading() as session:
             return catalog.mock_ipc(session, name, asset)
 
     def ingest(self, owner: User, spec: IngestSpec) -> catalog.DatasetInfo:
@@ -81,7 +81,7 @@ class Vault:
         return self.dataset(spec.name)
 
     def dataset_policies(self, name: str) -> list[dict]:
-        with self.ws.db.session() as session:
+        with self.ws.db.reading() as session:
             return dataset_policies.list_policies(session, name)
 
     def attach_policy(self, actor: User, name: str, text: str) -> dict:
@@ -98,7 +98,7 @@ class Vault:
 
     def audit_entries(self, actor: User, *, limit: int = 1000) -> list[audit.AuditEntry]:
         """Admins read the whole log; rights holders the entries about their datasets and requests on them."""
-        with self.ws.db.session() as session:
+        with self.ws.db.reading() as session:
             if actor.role is Role.ADMIN:
                 return audit.entries(session, limit=limit)
             if actor.role is Role.RIGHTS_HOLDER:
@@ -108,5 +108,5 @@ class Vault:
         raise Forbidden("only rights holders and admins read the audit log")
 
     def verify_audit(self) -> audit.ChainReport:
-        with self.ws.db.session() as session:
+        with self.ws.db.reading() as session:
             return audit.verify(session)

@@ -91,7 +91,7 @@ class CedarEngine:
                 entities = entities_json(context)
                 planned = []
                 for dataset in context["datasets"]:
-                    compiled = self._compiled(dataset["name"], tuple(dataset["policies"]))
+                    compiled = self._compiled(dataset["name"], _policy_texts(dataset["policies"]))
                     planned.append(((compiled.key, entities), (index, dataset["name"], cedar_request(action, context, dataset))))
                     bundles[index][dataset["name"]] = compiled.key
             except Exception as exc:  # a malformed context or policy: this request is refused
@@ -122,7 +122,8 @@ class CedarEngine:
 
     # -- compiled policy sets ------------------------------------------------------------------
     def _compiled(self, dataset: str, texts: tuple[str, ...]) -> _Compiled:
-        key = sha256_json({"pack": self.pack.sha256, "dataset": dataset, "policies": list(texts)})
+        # datasets without policies of their own share the pack's set (one Cedar call for all)
+        key = sha256_json({"pack": self.pack.sha256, "dataset": dataset if texts else "", "policies": list(texts)})
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
@@ -164,6 +165,12 @@ def _verdict(dataset: str, result, metas: dict[str, PolicyMeta]) -> _Verdict:
     if reasons["review"]:
         return _Verdict(dataset, Outcome.REVIEW, reasons["review"])
     return _Verdict(dataset, Outcome.DENY, (_tag(NO_PERMIT, dataset),))
+
+
+def _policy_texts(policies) -> tuple[str, ...]:
+    if not isinstance(policies, list) or not all(isinstance(p, str) for p in policies):
+        raise TypeError("a dataset's policies must be a list of Cedar texts")
+    return tuple(policies)
 
 
 def _reason(meta: PolicyMeta, dataset: str) -> PolicyReason:

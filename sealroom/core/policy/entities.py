@@ -27,10 +27,12 @@ NO_EXPIRY = "9999-12-31T23:59:59Z"
 
 def entities_json(context: dict) -> str:
     """The requester, every dataset and every dataset owner as a Cedar entities document."""
-    users = {context["requester"]["name"]: context["requester"]}
-    for dataset in context["datasets"]:
-        users.setdefault(dataset["owner"]["name"], dataset["owner"])
-    entities = [_user(name, user) for name, user in sorted(users.items())]
+    users: dict[str, dict] = {}
+    for user in (context["requester"], *(d["owner"] for d in context["datasets"])):
+        entity = _user(user["name"], user)  # every description is checked, not only the first
+        if users.setdefault(user["name"], entity) != entity:
+            raise ValueError(f"the context describes user {user['name']!r} in two different ways")
+    entities = [users[name] for name in sorted(users)]
     entities += [_dataset(dataset) for dataset in context["datasets"]]
     return json.dumps(entities, sort_keys=True)
 

@@ -3,7 +3,8 @@
 ``open_database(url)`` returns a ``Database`` (engine + session factory). ``migrate(url)`` brings
 the schema to the newest Alembic revision; ``sealroom init`` and every vault start call it, so an
 older workspace is upgraded in place. SQLite is the embedded default (WAL mode, foreign keys on,
-every transaction ``BEGIN IMMEDIATE`` so concurrent writers are serialised).
+read-write transactions ``BEGIN IMMEDIATE`` so concurrent writers are serialised; ``reading()``
+for read-only snapshots).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_READ_ONLY = "sealroom_read_only"
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        """A read-write transaction (on SQLite it holds the write lock from its start)."""
         session = self.sessions()
         try:
             yield session
@@ -36,6 +39,21 @@ class Database:
             session.rollback()
             raise
         finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only transaction: a consistent snapshot that never waits for writers (WAL).
+
+        For hot read paths (authentication, request status polls, the catalog). Writing in it is
+        a bug: the session is rolled back at the end, so nothing it changed is kept.
+        """
+        session = self.sessions()
+        try:
+            session.connection(execution_options={_READ_ONLY: True})
+            yield session
+        finally:
+            session.rollback()
             session.close()
 
     def dispose(self) -> None:
@@ -82,10 +100,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin_immediate(connection) -> None:
-    """Take SQLite's write lock when a transaction begins, not at its first write.
+    """Take SQLite's write lock when a read-write transaction begins, not at its first write.
 
     Otherwise two threads can both read the audit log's last entry, then both append the next
     one (the second fails on the unique ``seq``). Writes are short, so serialising them costs
-    little; readers wait at most ``busy_timeout``.
+    little. ``Database.reading()`` transactions begin deferred and never wait for writers.
     """
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = connection.get_execution_options().get(_READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -545,7 +545,7 @@ def test_a_private_reason_is_kept_in_the_record_but_not_shown(engine: CedarEngin
 # --- decide_many -------------------------------------------------------------------------------
 
 
-def test_decide_many_matches_decide_one_by_one() -> None:
+def test_decide_many_matches_decide_one_by_one(engine: CedarEngine) -> None:
     two = [dataset("A", owner="owner-a", policies=[DATASET_POLICIES["partners-only"]]), dataset("B", owner="owner-b")]
     missing_purpose = request()
     del missing_purpose["purpose"]
@@ -567,7 +567,28 @@ def test_decide_many_matches_decide_one_by_one() -> None:
             for context in batch:
                 context.update({k: v for k, v in request("release").items() if k in ("gate", "result")})
             batch[5]["gate"]["needs_review"] = True
-        together = CedarEngine(PACK).decide_many(action, batch)
-        one_by_one = [CedarEngine(PACK).decide(action, context) for context in batch]
+        together = engine.decide_many(action, batch)
+        one_by_one = [engine.decide(action, context) for context in batch]
         assert together == one_by_one
         assert {d.outcome for d in together} == {Outcome.ALLOW, Outcome.REVIEW, Outcome.DENY}
+
+
+def test_a_user_described_twice_must_be_described_the_same_way(engine: CedarEngine) -> None:
+    """Every owner record is checked: a second, incomplete or conflicting one is refused."""
+    same_owner = request(datasets=[dataset("a"), dataset("b")])
+    assert engine.decide("compute", same_owner).outcome is Outcome.ALLOW
+    incomplete = copy.deepcopy(same_owner)
+    del incomplete["datasets"][1]["owner"]["org"]
+    conflicting = copy.deepcopy(same_owner)
+    conflicting["datasets"][1]["owner"]["org"] = "Someone Else"
+    for context in (incomplete, conflicting):
+        decision = engine.decide("compute", context)
+        assert decision.outcome is Outcome.DENY and decision.errors
+
+
+@pytest.mark.parametrize("policies", ["", {}, "permit (principal, action, resource);", [1]])
+def test_dataset_policies_must_be_a_list_of_texts(engine: CedarEngine, policies) -> None:
+    context = request()
+    context["datasets"][0]["policies"] = policies
+    decision = engine.decide("compute", context)
+    assert decision.outcome is Outcome.DENY and decision.errors

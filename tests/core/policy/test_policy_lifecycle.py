@@ -187,3 +187,18 @@ def test_invalid_policy_is_refused_with_the_validators_message_and_changes_nothi
 def _entries(vault):
     with vault.ws.db.session() as session:
         return audit.entries(session, limit=10_000)
+
+
+def test_a_policy_that_no_longer_validates_denies_and_the_error_is_audited(vault):
+    """A stored policy that fails at evaluation (here written straight into the database) fails closed."""
+    from sealroom.core.store.models import DatasetPolicyRow
+
+    studio = _user(vault, "harbor-light")
+    with vault.ws.db.session() as session:
+        dataset_id = vault.dataset(SCRIPTS).id
+        session.add(DatasetPolicyRow(dataset_id=dataset_id, policy_id="broken", text='@id("broken") @effect("deny") @reason("r")\nforbid (principal, action, resource) when { resource.license.gone };', sha256="0" * 64, author_id=studio.id))
+    view = _submit(vault)
+    assert view["state"] == "rejected" and "could not evaluate" in view["public_reason"]
+    with vault.ws.db.session() as session:
+        decided = [e for e in audit.entries(session, subjects=[view["id"]]) if e.action == "request.decided"][0]
+    assert decided.payload["decision"]["outcome"] == "deny" and "gone" in " ".join(decided.payload["decision"]["errors"])
