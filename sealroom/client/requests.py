@@ -106,8 +106,15 @@ class Request:
             items.append(("reason", view["public_reason"]))
         for review in view.get("reviews", []):
             items.append((f"{review['verdict']} by {review['reviewer']}", review["note"] or "—"))
+        profile = view["decision"].get("code_profile") or {}
+        if profile.get("output_kind"):
+            items.append(("code profile", f"returns {profile['output_kind']}; flags: {', '.join(profile['flags'] or []) or 'none'}"))
         if view.get("requester"):
             items.append(("requested by", view["requester"]["display_name"]))
+        for stage, record in (("compute", view.get("decision_record")), ("release", view.get("release_decision"))):
+            if record:
+                rows = [(r["policy_id"], r["effect"], r.get("dataset", ""), r["reason"]) for r in record.get("reasons", [])]
+                items.append((f"{stage} decision ({record['outcome']})", render.Markup(render.table(["policy", "effect", "dataset", "reason"], rows))))
         if view.get("result"):
             items.append(("sandbox", ", ".join(k for k, v in view["result"]["isolation"].items() if v is True)))
         items.append(("code", render.code(view["source"])))

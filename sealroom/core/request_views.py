@@ -3,8 +3,8 @@
 The public view carries only what may leave the vault to the requester: their own code and
 purpose, the decision's public reasons, reviewers' notes, the state and its public reason, and
 for a finished job the result's kind/size/hash, the public leakage report, the sandbox layers and
-timings. The private view adds the requester's identity, the whole decision record, and the
-sealed private record of the run (error detail, stdout/stderr, private check details).
+timings. The private view adds the requester's identity, both whole decision records (``compute`` and
+``release``), and the sealed private record of the run (error detail, stdout/stderr, private check details).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ def public_view(session: Session, row: RequestRow) -> dict:
         "decision": {
             "outcome": decision.get("outcome"),
             "reasons": public_reason_lines(decision),
+            "code_profile": {k: (decision.get("code_profile") or {}).get(k) for k in ("output_kind", "flags", "unlisted_imports")},
         },
         "public_reason": row.public_reason,
         "reviews": _reviews(session, row.id),
@@ -59,6 +60,7 @@ def private_view(session: Session, row: RequestRow, master_key: bytes) -> dict:
     requester = session.get(UserRow, row.owner_id)
     view["requester"] = {"name": requester.name, "display_name": requester.display_name}
     view["decision_record"] = row.decision
+    view["release_decision"] = row.release_decision
     view["inputs_bound"] = row.inputs
     stored = session.get(ResultRow, row.id)
     if stored is not None:

@@ -47,3 +47,11 @@ def test_reprs(live):
     html = released._repr_html_()
     assert "Ed25519 signature verified" in html and "verbatim-text" in html
     assert "sneaky" in dana.requests.all()._repr_html_()
+    assert "returns aggregate" in html_of(dana, request.id) and "permit-licensed-purpose" not in html_of(dana, request.id)
+    reviewer_html = html_of(studio, request.id)
+    assert "compute decision (allow)" in reviewer_html and "permit-licensed-purpose" in reviewer_html
+    assert "release decision (allow)" in reviewer_html and "permit-release-after-gate" in reviewer_html
+
+
+def html_of(ws, request_id):
+    return ws.requests[request_id]._repr_html_()
