@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sealroom.core.policy.decision import public_reason_lines
+from sealroom.core.results import EncodedResult, decode_result
 from sealroom.core.store.models import ApprovalRow, RequestRow, ResultRow, UserRow
 from sealroom.core.vault.envelope import open_sealed
 
@@ -73,3 +74,25 @@ def _reviews(session: Session, request_id: str) -> list[dict]:
         select(ApprovalRow, UserRow).join(UserRow, UserRow.id == ApprovalRow.reviewer_id).where(ApprovalRow.request_id == request_id).order_by(ApprovalRow.id)
     ).all()
     return [{"reviewer": u.display_name, "verdict": a.verdict, "note": a.note, "at": a.created_at.isoformat()} for a, u in rows]
+
+
+PREVIEW_CHARS = 4000
+PREVIEW_ROWS = 20
+
+
+def result_preview(session: Session, row: RequestRow, master_key: bytes) -> dict:
+    """What a result waiting for release review holds, for the rights holder deciding on it.
+
+    Shown only to a reviewer who owns every dataset the request read (the caller checks): the
+    result derives from their own content. JSON is cut at ``PREVIEW_CHARS``, tables at
+    ``PREVIEW_ROWS`` rows, images are described by size.
+    """
+    stored = session.get(ResultRow, row.id)
+    payload = open_sealed(master_key, stored.payload_sealed, aad=f"result:{row.id}".encode())
+    value = decode_result(EncodedResult(stored.kind, payload))
+    if stored.kind == "table":
+        return {"kind": "table", "rows": len(value), "columns": [str(c) for c in value.columns], "head": json.loads(value.head(PREVIEW_ROWS).to_json(orient="records"))}
+    if stored.kind == "image":
+        return {"kind": "image", "size": list(value.size), "mode": value.mode}
+    text = json.dumps(value, ensure_ascii=False)
+    return {"kind": "json", "text": text[:PREVIEW_CHARS], "truncated": len(text) > PREVIEW_CHARS}

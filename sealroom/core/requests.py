@@ -34,7 +34,7 @@ from sealroom.core.policy.context import compute_context, profile_request
 from sealroom.core.policy.decision import Outcome
 from sealroom.core.policy.engine import PolicyEngine, decide_safely
 from sealroom.core.release import release_result
-from sealroom.core.request_views import private_view, public_view
+from sealroom.core.request_views import private_view, public_view, result_preview
 from sealroom.core.results import EncodedResult
 from sealroom.core.store.models import ApprovalRow, DatasetRow, RequestDatasetRow, RequestRow, ResultRow
 from sealroom.core.users import Role, User
@@ -210,7 +210,10 @@ class Requests:
     def _view(self, session: Session, row: RequestRow, actor: User) -> dict:
         if actor.role is Role.DATA_SCIENTIST:
             return public_view(session, row)
-        return private_view(session, row, self.ws.keys.master_key)
+        view = private_view(session, row, self.ws.keys.master_key)
+        if row.state == State.RELEASE_REVIEW.value and actor.role is Role.RIGHTS_HOLDER and _owner_ids(session, row.id) == {actor.id}:
+            view["result_preview"] = result_preview(session, row, self.ws.keys.master_key)  # their own content only
+        return view
 
 
 def visible_requests(actor: User):

@@ -100,7 +100,10 @@ def test_release_review_holds_the_result_until_the_owner_approves(vault):
     vault.requests.review(studio, view["id"], approve=True, note="run it")
     waiting = vault.requests.wait(_user(vault, "dana"), view["id"], timeout=60)
     assert waiting["state"] == "release_review"
-    assert [r["policy_id"] for r in vault.requests.get(studio, view["id"])["private"]["release_decision"]["reasons"]] == ["review-text-results"]
+    reviewer_view = vault.requests.get(studio, view["id"])
+    assert [r["policy_id"] for r in reviewer_view["release_decision"]["reasons"]] == ["review-text-results"]
+    assert reviewer_view["result_preview"] == {"kind": "json", "text": '{"note": "five words of my own text"}', "truncated": False}
+    assert "result_preview" not in vault.requests.get(_user(vault, "dana"), view["id"])
     with pytest.raises(Exception):
         vault.requests.result(_user(vault, "dana"), view["id"])
     released = vault.requests.review(studio, view["id"], approve=True, note="that is their own text")
