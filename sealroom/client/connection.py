@@ -7,8 +7,8 @@ from typing import Callable
 
 from sealroom.client.datasets import DatasetCatalog
 from sealroom.client.http import VaultHTTP
-from sealroom.client.remote import RemoteFunction
-from sealroom.client.requests import RequestQueue
+from sealroom.client.remote import RemoteFunction, submit_source
+from sealroom.client.requests import Request, RequestQueue
 from sealroom.core.errors import InvalidInput
 
 DEFAULT_URL = "http://127.0.0.1:8765"
@@ -32,6 +32,10 @@ class RemoteWorkspace:
             return RemoteFunction(self._http, fn, inputs)
 
         return wrap
+
+    def submit_source(self, source: str, *, function_name: str, inputs: dict, purpose: str) -> Request:
+        """Submit function source text directly (what ``%%remote`` does); inputs map params to datasets or assets."""
+        return submit_source(self._http, source, function_name=function_name, inputs=inputs, purpose=purpose)
 
     def close(self) -> None:
         self._http.close()

@@ -41,6 +41,13 @@ def _ref(value) -> tuple[dict, Asset]:
     raise InvalidInput(f"dataset inputs must be ws.datasets[...] or one of its assets, not {type(value).__name__}")
 
 
+def submit_source(http: VaultHTTP, source: str, *, function_name: str, inputs: dict, purpose: str) -> Request:
+    """Send ``source`` (defining ``function_name``) to run on ``inputs`` (param -> dataset or asset)."""
+    refs = {param: _ref(value)[0] for param, value in inputs.items()}
+    body = {"kind": "code", "source": source, "function_name": function_name, "inputs": refs, "purpose": purpose}
+    return Request(http, http.json("POST", "/api/v1/requests", json=body))
+
+
 class RemoteFunction:
     """A function bound to dataset inputs; ``test()`` on mocks, ``submit()`` to the vault."""
 
@@ -49,6 +56,7 @@ class RemoteFunction:
         self.fn = fn
         self.name = fn.__name__
         self.source = function_source(fn)
+        self._inputs = dict(inputs)
         self._assets = {param: _ref(value) for param, value in inputs.items()}
 
     @property
@@ -62,8 +70,7 @@ class RemoteFunction:
 
     def submit(self, purpose: str) -> Request:
         """Send the function to the vault; returns the request handle."""
-        body = {"kind": "code", "source": self.source, "function_name": self.name, "inputs": self.inputs, "purpose": purpose}
-        return Request(self._http, self._http.json("POST", "/api/v1/requests", json=body))
+        return submit_source(self._http, self.source, function_name=self.name, inputs=self._inputs, purpose=purpose)
 
     def __call__(self, *args, **kwargs):
         return self.fn(*args, **kwargs)

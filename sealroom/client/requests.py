@@ -11,6 +11,7 @@ from sealroom.core.ledger.receipts import verify_receipt
 from sealroom.core.results import EncodedResult, decode_result
 
 TERMINAL = {"released", "withheld", "rejected", "failed"}
+REVIEW = {"pending_review", "release_review"}
 
 
 class RequestFailed(SealroomError):
@@ -47,15 +48,21 @@ class Request:
     def reason(self) -> str:
         return self._view.get("public_reason") or "; ".join(self._view["decision"]["reasons"])
 
-    def wait(self, timeout: float = 300.0) -> "Request":
-        """Block until released, withheld, rejected or failed (waiting through reviews), or timeout."""
+    def wait(self, timeout: float = 300.0, *, through_review: bool = True) -> "Request":
+        """Block until released, withheld, rejected or failed, or timeout.
+
+        With ``through_review=False`` it also returns as soon as the request waits for a review,
+        rather than waiting for the rights holder's decision.
+        """
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
             self._view = self._http.json("GET", f"/api/v1/requests/{self.id}/wait", params={"timeout": max(0.0, min(remaining, 60.0))}, timeout=max(5.0, min(remaining, 60.0) + 10))
             if self._view["state"] in TERMINAL or remaining <= 0:
                 return self
-            if self._view["state"] in ("pending_review", "release_review"):
+            if self._view["state"] in REVIEW:
+                if not through_review:
+                    return self
                 time.sleep(min(0.5, max(remaining, 0)))
 
     def result(self):
