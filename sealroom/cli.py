@@ -78,6 +78,23 @@ def user_list(workspace: Path = WorkspaceOption) -> None:
 
 
 @app.command()
+def classroom(
+    students: int = typer.Option(..., "--students", help="How many student accounts to create."),
+    prefix: str = typer.Option("student", "--prefix", help="Names are PREFIX-01, PREFIX-02, …"),
+    org: str = typer.Option("Classroom", "--org", help="The students' organisation (policies may read it)."),
+    url: str = typer.Option("http://127.0.0.1:8765", "--url", help="The vault URL to print in the sign-ins."),
+    workspace: Path = WorkspaceOption,
+) -> None:
+    """Create N student accounts (data scientists) and print their sign-ins (tokens shown once)."""
+    from sealroom.demo.classroom import create_students
+
+    signins = create_students(_open(workspace), students, prefix=prefix, org=org)
+    console.print(f"[bold]{len(signins)} students[/] (hand each one their line; tokens are not shown again):")
+    for signin in signins:
+        console.print(f"  {signin.name}: SEALROOM_URL={url} SEALROOM_TOKEN={signin.token}", soft_wrap=True, highlight=False)
+
+
+@app.command()
 def ingest(
     name: str = typer.Argument(..., help="Dataset name (lower-case, digits, '-')."),
     paths: list[Path] = typer.Argument(..., help="Source files: CSV/Parquet per table asset; a directory of .txt or image files per texts/images asset."),

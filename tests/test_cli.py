@@ -96,3 +96,16 @@ def test_policy_attach_validates_and_only_for_the_owner(tmp_path):
     assert "attached no-line-export" in sealroom("policy", "attach", "lines", str(POLICIES / "dataset/no-line-export.cedar"), "--as", "studio", "--workspace", ws).stdout
     assert "never lets lines of this dataset leave" in sealroom("policy", "list", "lines", "--workspace", ws).stdout
     assert "policy.attached" in sealroom("audit", "show", "--workspace", ws).stdout
+
+
+def test_classroom_creates_students_and_prints_their_sign_ins(tmp_path):
+    ws = str(tmp_path / "ws")
+    sealroom("init", ws)
+    out = sealroom("classroom", "--students", "3", "--workspace", ws).stdout
+    tokens = re.findall(r"student-0(\d): SEALROOM_URL=http://127.0.0.1:8765 SEALROOM_TOKEN=(sr_\S+)", out)
+    assert [n for n, _ in tokens] == ["1", "2", "3"] and len({t for _, t in tokens}) == 3
+    assert "student-04" in sealroom("classroom", "--students", "1", "--workspace", ws).stdout
+    listing = sealroom("user", "list", "--workspace", ws).stdout
+    assert listing.count("data_scientist") == 4
+    refused = sealroom("classroom", "--students", "0", "--workspace", ws, check=False)
+    assert refused.returncode == 1 and "1 to 500 students" in refused.stdout
