@@ -1,7 +1,10 @@
-"""Shared fixtures: a demo workspace built once per session and copied per use, a running vault.
+"""Shared fixtures: a demo workspace built once per session and copied per use, a running vault,
+and the Sealroom kernel for executing notebooks headless.
 
 ``live_vault`` is a real vault process (``sealroom serve``) on a copy of the demo workspace, one
-per test module: the HTTP tests (``tests/service``) and the kernel tests (``tests/kernel``) use it.
+per test module: the HTTP tests (``tests/service``), the kernel tests (``tests/kernel``) and the
+demo notebooks (``tests/notebooks``) use it. ``sealroom_kernel`` installs the kernelspec into a
+temporary prefix and executes notebooks in fresh ``sealroom`` kernels with nbclient.
 """
 
 from __future__ import annotations
@@ -17,10 +20,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from nbclient import NotebookClient
+from nbformat import NotebookNode
+from traitlets.config import Config
 
 from sealroom.core.users import Role, create_user
 from sealroom.core.workspace import Workspace
 from sealroom.demo.workspace import DemoWorkspace, build_demo_workspace, load_demo_workspace
+from sealroom.kernel.install import KERNEL_NAME, install_kernelspec
 
 
 @pytest.fixture(scope="session")
@@ -96,3 +103,33 @@ def live_vault(demo_template, tmp_path_factory):
     except subprocess.TimeoutExpired:
         process.kill()
     process.stdout.close()
+
+
+@dataclass(frozen=True)
+class SealroomKernel:
+    """The ``sealroom`` kernelspec installed in a temporary prefix that Jupyter is pointed at."""
+
+    spec: Path  # the installed kernelspec folder
+    ipython: Path  # IPYTHONDIR for the kernels (no user profile leaks in)
+
+    def execute(self, nb: NotebookNode, *, timeout: float = 180, **variables: str) -> NotebookNode:
+        """Run every cell of ``nb`` in a fresh kernel (IPC transport), in place; ``variables`` are
+        the kernel's environment on top of ours without any ``SEALROOM_*``. A cell that raises
+        fails the run unless it is tagged ``raises-exception``."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SEALROOM_")}
+        env.update(IPYTHONDIR=str(self.ipython), **variables)
+        config = Config()
+        config.KernelManager.transport = "ipc"  # local sockets: no unencrypted TCP ports
+        NotebookClient(nb, kernel_name=KERNEL_NAME, config=config, timeout=timeout, startup_timeout=120).execute(env=env)
+        return nb
+
+
+@pytest.fixture(scope="module")
+def sealroom_kernel(tmp_path_factory) -> SealroomKernel:
+    """The kernelspec in a temporary prefix, with JUPYTER_PATH and the runtime folder pointed there."""
+    root = tmp_path_factory.mktemp("jupyter")
+    spec_dir = install_kernelspec(prefix=str(root / "prefix"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JUPYTER_PATH", str(root / "prefix" / "share" / "jupyter"))
+        patch.setenv("JUPYTER_RUNTIME_DIR", str(root / "runtime"))
+        yield SealroomKernel(spec=Path(spec_dir), ipython=root / "ipython")

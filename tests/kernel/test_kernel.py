@@ -8,19 +8,15 @@ mistaken); a second runs a kernel started without a token. The pure parts of ``%
 from __future__ import annotations
 
 import json
-from ast import literal_eval
-import os
 import sys
-from pathlib import Path
+from ast import literal_eval
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-from traitlets.config import Config
 
 from sealroom.core.errors import InvalidInput
 from sealroom.demo.workspace import DATA_SCIENTIST
-from sealroom.kernel.install import KERNEL_NAME, install_kernelspec
+from sealroom.kernel.install import KERNEL_NAME
 from sealroom.kernel.kernel import VaultSettings, vault_settings
 from sealroom.kernel.magics import cell_function_source, parse_inputs, request_name
 
@@ -42,27 +38,12 @@ SESSION = {
 MAY_FAIL = {"unknown", "unknown_asset"}
 
 
-@pytest.fixture(scope="module")
-def jupyter_dirs(tmp_path_factory):
-    """The kernelspec installed into a temporary prefix that Jupyter is pointed at."""
-    root = tmp_path_factory.mktemp("jupyter")
-    spec_dir = install_kernelspec(prefix=str(root / "prefix"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("JUPYTER_PATH", str(root / "prefix" / "share" / "jupyter"))
-        patch.setenv("JUPYTER_RUNTIME_DIR", str(root / "runtime"))
-        yield {"spec": Path(spec_dir), "ipython": root / "ipython"}
-
-
-def run_notebook(cells: dict[str, str], jupyter_dirs, **variables: str) -> dict[str, dict]:
-    """Execute the cells in a fresh ``sealroom`` kernel (IPC transport); returns each cell by key."""
+def run_notebook(cells: dict[str, str], sealroom_kernel, **variables: str) -> dict[str, dict]:
+    """Execute the cells in a fresh ``sealroom`` kernel; returns each cell by key."""
     nb = nbformat.v4.new_notebook()
     for key, source in cells.items():
         nb.cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": ["raises-exception"] if key in MAY_FAIL else []}))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SEALROOM_")}
-    env.update(IPYTHONDIR=str(jupyter_dirs["ipython"]), **variables)
-    config = Config()
-    config.KernelManager.transport = "ipc"  # local sockets: no unencrypted TCP ports
-    NotebookClient(nb, kernel_name=KERNEL_NAME, config=config, timeout=180, startup_timeout=120).execute(env=env)
+    sealroom_kernel.execute(nb, **variables)
     return dict(zip(cells, nb.cells))
 
 
@@ -84,9 +65,9 @@ def result(cell) -> str:
 
 
 @pytest.fixture(scope="module")
-def session(live_vault, jupyter_dirs):
+def session(live_vault, sealroom_kernel):
     token = live_vault.tokens[DATA_SCIENTIST]
-    cells = run_notebook(SESSION, jupyter_dirs, SEALROOM_URL=live_vault.url, SEALROOM_TOKEN=token)
+    cells = run_notebook(SESSION, sealroom_kernel, SEALROOM_URL=live_vault.url, SEALROOM_TOKEN=token)
     return cells, token
 
 
@@ -141,9 +122,9 @@ def test_token_is_never_shown_nor_left_in_the_environment(session):
     assert token not in json.dumps([cell.outputs for cell in cells.values()])
 
 
-def test_kernel_without_token_starts_and_remote_says_what_to_set(live_vault, jupyter_dirs):
+def test_kernel_without_token_starts_and_remote_says_what_to_set(live_vault, sealroom_kernel):
     cells = {"ws_bound": "'ws' in globals(), sr.__name__", "unknown": "%%remote plays=northwind-scripts --purpose research\nlen(plays)"}
-    ran = run_notebook(cells, jupyter_dirs, SEALROOM_URL=live_vault.url)
+    ran = run_notebook(cells, sealroom_kernel, SEALROOM_URL=live_vault.url)
     assert literal_eval(result(ran["ws_bound"])) == (False, "sealroom")
     [error] = [o for o in ran["unknown"].outputs if o.output_type == "error"]
     assert len(error.traceback) == 1 and "SEALROOM_URL and SEALROOM_TOKEN" in error.traceback[0]
@@ -181,9 +162,9 @@ def test_vault_settings_take_the_token_out_of_the_environment():
     assert vault_settings({}) == VaultSettings(url="http://127.0.0.1:8765", token="")
 
 
-def test_kernelspec_runs_this_interpreter_and_holds_no_secret(jupyter_dirs):
-    spec = json.loads((jupyter_dirs["spec"] / "kernel.json").read_text())
-    assert jupyter_dirs["spec"].name == KERNEL_NAME
+def test_kernelspec_runs_this_interpreter_and_holds_no_secret(sealroom_kernel):
+    spec = json.loads((sealroom_kernel.spec / "kernel.json").read_text())
+    assert sealroom_kernel.spec.name == KERNEL_NAME
     assert spec["argv"] == [sys.executable, "-m", "sealroom.kernel", "-f", "{connection_file}"]
     assert spec["display_name"] == "Sealroom (data scientist)" and spec["language"] == "python"
     assert not any("TOKEN" in key or "SECRET" in key for key in spec.get("env", {}))
