@@ -1,11 +1,13 @@
 """The teaching notebooks in ``demo_notebooks/``, executed headless against a real vault.
 
-Both notebooks share one vault, in class order: ``01_explore_and_ask`` runs as the data
+The notebooks share one vault, in class order: ``01_explore_and_ask`` runs as the data
 scientist (dana) and leaves one raw-line request waiting for review; the test then submits two
 more as dana, standing in for the class, and runs ``02_review`` as Harbor Light, which approves
 the oldest pending request, denies the next and attaches ``no-line-export``. While 02 waits for
 "the next request", a thread in the test resubmits the raw-line function as dana once the policy
-is attached. Cells are found by their ids; outputs and the vault's states afterwards are asserted.
+is attached. Harbor Light then takes ``no-line-export`` off again (the README's way to run ``03``
+after ``02``) and ``03_what_cannot_leave`` runs as dana. Cells are found by their ids; outputs and
+the vault's states afterwards are asserted.
 """
 
 from __future__ import annotations
@@ -106,6 +108,29 @@ def reviewed(live_vault, sealroom_kernel, explored):
         dana.close()
 
 
+@pytest.fixture(scope="module")
+def cannot_leave(live_vault, sealroom_kernel, reviewed):
+    """``03_what_cannot_leave`` executed as the data scientist, after 02 with ``no-line-export`` taken
+    off again; returns the notebook, dana's token and the views of the requests it made, keyed by
+    (function, purpose category)."""
+    holder = sr.connect(live_vault.url, live_vault.tokens[HOLDER])
+    try:
+        holder.datasets[SCRIPTS].remove_policy("no-line-export")
+    finally:
+        holder.close()
+    token = live_vault.tokens[DATA_SCIENTIST]
+    dana = sr.connect(live_vault.url, token)
+    try:
+        before = {r.id for r in dana.requests.all()}
+        nb = sealroom_kernel.execute(load("03_what_cannot_leave.ipynb"), SEALROOM_URL=live_vault.url, SEALROOM_TOKEN=token)
+        made = [r.view for r in dana.requests.all() if r.id not in before]
+    finally:
+        dana.close()
+    requests = {(v["function_name"], v["purpose"].split(":")[0]): v for v in made}
+    assert len(requests) == len(made) == 6
+    return nb, token, requests
+
+
 # -- 01: explore and ask ------------------------------------------------------------------------
 def test_01_shows_the_catalog_terms_and_mock(explored):
     nb, _ = explored
@@ -196,8 +221,94 @@ def test_02_never_errs_nor_shows_the_token(live_vault, reviewed):
     assert live_vault.tokens[HOLDER] not in json.dumps([c.get("outputs", []) for c in nb.cells])
 
 
+# -- 03: what cannot leave ------------------------------------------------------------------------
+def test_03_shows_the_rules_in_force(cannot_leave):
+    nb, _, _ = cannot_leave
+    rules = shown(nb, "rules")
+    assert "purposes allowed:   research, education" in rules and "generative opt-out: True" in rules
+    assert "attached policies:  none" in rules
+
+
+def test_03_raw_line_waits_for_review(cannot_leave):
+    nb, _, requests = cannot_leave
+    lines = shown(nb, "raw-line").splitlines()
+    assert lines[0] == "pending_review"
+    assert lines[1] == "the code may return records, text, images or a model rather than aggregates, so the rights holder reviews it (northwind-scripts)"
+    assert requests["one_line", "research"]["state"] == "pending_review" and requests["one_line", "research"]["result"] is None
+
+
+def test_03_escape_attempt_is_refused_before_it_runs(cannot_leave):
+    nb, _, requests = cannot_leave
+    escape = shown(nb, "escape")
+    assert "was not run: refused by policy: the code uses process, network, introspection or dynamic-code features, which never run here (northwind-scripts)" in escape
+    assert "flags: network, process" in escape  # the request's code profile, as the cell shows it
+    view = requests["line_count", "research"]
+    assert view["state"] == "rejected" and view["result"] is None
+    assert view["decision"]["code_profile"]["flags"] == ["network", "process"]
+
+
+def test_03_generative_training_is_refused_for_the_opt_out(cannot_leave):
+    nb, _, requests = cannot_leave
+    lines = shown(nb, "generative").splitlines()
+    assert lines[0] == "rejected"
+    assert "the rights holder has opted this dataset out of generative AI training (northwind-scripts)" in lines[1]
+    assert requests["lines_per_speaker", "generative-training"]["state"] == "rejected"
+
+
+def test_03_unlicensed_purpose_is_refused(cannot_leave):
+    nb, _, requests = cannot_leave
+    lines = shown(nb, "purpose").splitlines()
+    assert lines[0] == "rejected"
+    assert "the license of this dataset does not allow this purpose (northwind-scripts)" in lines[1]
+    assert requests["lines_per_speaker", "commercial-analytics"]["state"] == "rejected"
+
+
+def test_03_line_hidden_in_a_dict_goes_to_review(cannot_leave):
+    nb, _, requests = cannot_leave
+    hidden = shown(nb, "hidden")
+    assert "is pending review by the rights holder: the code may return records, text, images or a model rather than aggregates" in hidden
+    assert "summary_request.wait() waits for their decision" in hidden and "returns text; flags: none" in hidden
+    view = requests["summary", "research"]
+    assert view["state"] == "pending_review" and view["decision"]["code_profile"]["output_kind"] == "text"
+
+
+def test_03_hidden_line_is_withheld_even_if_approved(live_vault, cannot_leave):
+    """What the notebook tells the class about attempt 5: an approval does not get the line past the gate."""
+    *_, requests = cannot_leave
+    holder = sr.connect(live_vault.url, live_vault.tokens[HOLDER])
+    try:
+        hidden = holder.requests[requests["summary", "research"]["id"]]
+        hidden.approve("approved without reading closely")
+        hidden.wait(60, through_review=False)
+        assert hidden.view["state"] == "withheld" and "verbatim-text check" in hidden.reason
+    finally:
+        holder.close()
+
+
+def test_03_aggregate_is_released_with_a_verified_receipt(cannot_leave):
+    nb, _, requests = cannot_leave
+    aggregate = shown(nb, "aggregate")
+    assert aggregate.startswith("released - a data scientist asks for a purpose the license allows (northwind-scripts)")
+    assert f"{DIALOGUE_LINES} lines in all" in aggregate
+    top = literal_eval(value(nb, "aggregate"))
+    assert len(top) == 5 and [n for _, n in top] == sorted((n for _, n in top), reverse=True)
+    receipt = shown(nb, "receipt")
+    assert "(Ed25519 signature verified)" in receipt and "allow to run, allow to release" in receipt
+    assert "verbatim-text" in receipt
+    view = requests["lines_per_speaker", "research"]
+    assert view["state"] == "released" and view["result"]["has_receipt"] is True
+
+
+def test_03_never_errs_nor_shows_the_token(cannot_leave):
+    nb, token, _ = cannot_leave
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert not [c.id for c in code if "Traceback" in shown(nb, c.id)]
+    assert token not in json.dumps([c.get("outputs", []) for c in nb.cells])
+
+
 # -- the committed files -------------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["01_explore_and_ask.ipynb", "02_review.ipynb"])
+@pytest.mark.parametrize("name", ["01_explore_and_ask.ipynb", "02_review.ipynb", "03_what_cannot_leave.ipynb"])
 def test_committed_notebooks_are_clean(name):
     nb = load(name)
     nbformat.validate(nb)
