@@ -247,20 +247,15 @@ def test_03_escape_attempt_is_refused_before_it_runs(cannot_leave):
     assert view["decision"]["code_profile"]["flags"] == ["network", "process"]
 
 
-def test_03_generative_training_is_refused_for_the_opt_out(cannot_leave):
+@pytest.mark.parametrize("cell,purpose,reason", [
+    ("generative", "generative-training", "the rights holder has opted this dataset out of generative AI training (northwind-scripts)"),
+    ("purpose", "commercial-analytics", "the license of this dataset does not allow this purpose (northwind-scripts)"),
+])
+def test_03_unlicensed_uses_are_refused_with_their_reason(cannot_leave, cell, purpose, reason):
     nb, _, requests = cannot_leave
-    lines = shown(nb, "generative").splitlines()
-    assert lines[0] == "rejected"
-    assert "the rights holder has opted this dataset out of generative AI training (northwind-scripts)" in lines[1]
-    assert requests["lines_per_speaker", "generative-training"]["state"] == "rejected"
-
-
-def test_03_unlicensed_purpose_is_refused(cannot_leave):
-    nb, _, requests = cannot_leave
-    lines = shown(nb, "purpose").splitlines()
-    assert lines[0] == "rejected"
-    assert "the license of this dataset does not allow this purpose (northwind-scripts)" in lines[1]
-    assert requests["lines_per_speaker", "commercial-analytics"]["state"] == "rejected"
+    lines = shown(nb, cell).splitlines()
+    assert lines[0] == "rejected" and reason in lines[1]
+    assert requests["lines_per_speaker", purpose]["state"] == "rejected"
 
 
 def test_03_line_hidden_in_a_dict_goes_to_review(cannot_leave):
