@@ -1,8 +1,7 @@
 """The ``sealroom`` command (docs/cli.md documents every command; a test keeps them in step).
 
-Environment variables are read here and nowhere else in the vault: ``SEALROOM_WORKSPACE`` (the
-workspace directory for commands that take ``--workspace``). Errors are translated in one place
-(``main``): the public message, plus the private detail with ``--debug``.
+Environment variables are read in ``cli_options`` and nowhere else in the vault. Errors are
+translated in one place (``main``): the public message, plus the private detail with ``--debug``.
 """
 
 from __future__ import annotations
@@ -13,9 +12,9 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from sealroom.cli_options import WorkspaceOption, console
 from sealroom.cli_policy import policy_app
 from sealroom.core.errors import InvalidInput, SealroomError
 
@@ -25,9 +24,6 @@ audit_app = typer.Typer(help="Inspect and verify the tamper-evident audit log.",
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
-console = Console()
-
-WorkspaceOption = typer.Option(Path("sealroom-workspace"), "--workspace", "-w", envvar="SEALROOM_WORKSPACE", help="Workspace directory.")
 
 
 def _open(path: Path):

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from sealroom.cli_options import WorkspaceOption, console
+
 policy_app = typer.Typer(help="Check requests against the Cedar policies; manage a dataset's policies.", no_args_is_help=True)
-console = Console()
-WorkspaceOption = typer.Option(Path("sealroom-workspace"), "--workspace", "-w", envvar="SEALROOM_WORKSPACE", help="Workspace directory.")
 
 
 @policy_app.command("check")

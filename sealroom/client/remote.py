@@ -33,17 +33,18 @@ def function_source(fn: Callable) -> str:
     return "\n".join(lines[node.lineno - 1 : node.end_lineno]) + "\n"
 
 
-def _ref(value) -> tuple[dict, Asset]:
+def _asset(value) -> Asset:
+    """The asset a dataset input names: a dataset means its primary asset."""
     if isinstance(value, Dataset):
-        return value.ref(), value.primary
+        return value.primary
     if isinstance(value, Asset):
-        return value.ref(), value
+        return value
     raise InvalidInput(f"dataset inputs must be ws.datasets[...] or one of its assets, not {type(value).__name__}")
 
 
 def submit_source(http: VaultHTTP, source: str, *, function_name: str, inputs: dict, purpose: str) -> Request:
     """Send ``source`` (defining ``function_name``) to run on ``inputs`` (param -> dataset or asset)."""
-    refs = {param: _ref(value)[0] for param, value in inputs.items()}
+    refs = {param: _asset(value).ref() for param, value in inputs.items()}
     body = {"kind": "code", "source": source, "function_name": function_name, "inputs": refs, "purpose": purpose}
     return Request(http, http.json("POST", "/api/v1/requests", json=body))
 
@@ -56,21 +57,20 @@ class RemoteFunction:
         self.fn = fn
         self.name = fn.__name__
         self.source = function_source(fn)
-        self._inputs = dict(inputs)
-        self._assets = {param: _ref(value) for param, value in inputs.items()}
+        self._assets = {param: _asset(value) for param, value in inputs.items()}
 
     @property
     def inputs(self) -> dict[str, dict]:
-        return {param: ref for param, (ref, _asset) in self._assets.items()}
+        return {param: asset.ref() for param, asset in self._assets.items()}
 
     def test(self):
         """Run on the mocks here; return what the vault would release for the mocks."""
-        mocks = {param: decode_input(asset.kind, asset.mock_ipc) for param, (_ref, asset) in self._assets.items()}
+        mocks = {param: decode_input(asset.kind, asset.mock_ipc) for param, asset in self._assets.items()}
         return decode_result(encode_result(self.fn(**mocks)))
 
     def submit(self, purpose: str) -> Request:
         """Send the function to the vault; returns the request handle."""
-        return submit_source(self._http, self.source, function_name=self.name, inputs=self._inputs, purpose=purpose)
+        return submit_source(self._http, self.source, function_name=self.name, inputs=self._assets, purpose=purpose)
 
     def __call__(self, *args, **kwargs):
         return self.fn(*args, **kwargs)

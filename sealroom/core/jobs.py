@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import logging
 import queue
 import threading
@@ -35,14 +34,14 @@ from sealroom.core.hashing import sha256_hex
 from sealroom.core.leakage import CheckContext, GateConfig, ReleaseGate
 from sealroom.core.lifecycle import State, transition
 from sealroom.core.policy.context import release_context
-from sealroom.core.policy.decision import Outcome, public_reason_lines
+from sealroom.core.policy.decision import Outcome
 from sealroom.core.policy.engine import PolicyEngine, decide_safely
 from sealroom.core.release import release_result
 from sealroom.core.requests import Notifier, binding_hash
 from sealroom.core.results import canonicalize
 from sealroom.core.sandbox import Executor, Job, JobInput, JobOutcome, Limits
+from sealroom.core.sealed_results import seal_payload, seal_private
 from sealroom.core.store.models import ApprovalRow, AssetRow, RequestRow, ResultRow
-from sealroom.core.vault.envelope import seal
 from sealroom.core.workspace import Workspace
 
 log = logging.getLogger("sealroom.jobs")
@@ -151,8 +150,7 @@ class JobRunner:
             elif release.outcome is Outcome.REVIEW and report.released:
                 transition(session, row, State.RELEASE_REVIEW, actor="policy", payload={"decision": release.to_dict()})
             else:
-                policy_reasons = public_reason_lines({"reasons": [r for r in release.to_dict()["reasons"] if r["policy_id"] != "deny-release-on-findings"]})
-                reasons = list(dict.fromkeys(report.public_reasons + policy_reasons)) or ["the result was withheld"]
+                reasons = list(dict.fromkeys(report.public_reasons + release.public_reasons())) or ["the result was withheld"]
                 transition(session, row, State.WITHHELD, actor="release-gate", payload={"checks": [f.check_id for f in report.findings], "decision": release.to_dict()}, public_reason="; ".join(reasons))
 
     def _inputs(self, session, inputs: dict) -> list[JobInput]:
@@ -168,8 +166,8 @@ class JobRunner:
             session.add(stored)
         stored.kind = outcome.result.kind if outcome and outcome.result else ""
         stored.result_sha256 = sha256_hex(outcome.result.payload) if outcome and outcome.result else ""
-        stored.payload_sealed = seal(key, outcome.result.payload, aad=f"result:{row.id}".encode()) if outcome and outcome.result else None
-        stored.private_sealed = seal(key, json.dumps(private).encode(), aad=f"private:{row.id}".encode())
+        stored.payload_sealed = seal_payload(key, row.id, outcome.result.payload) if outcome and outcome.result else None
+        stored.private_sealed = seal_private(key, row.id, private)
         stored.public_report = report.to_public_dict() if report is not None else {}
         stored.isolation = isolation
         stored.timings_ms = timings

@@ -8,8 +8,6 @@ the leakage report's hash, the result's hash, the sandbox layers and the audit l
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,18 +15,17 @@ from sealroom.core.hashing import sha256_hex
 from sealroom.core.leakage.findings import GateReport
 from sealroom.core.ledger.receipts import sign_receipt
 from sealroom.core.lifecycle import State, transition
+from sealroom.core.sealed_results import open_payload, open_private
 from sealroom.core.store.models import ApprovalRow, RequestRow, ResultRow
-from sealroom.core.vault.envelope import open_sealed
 from sealroom.core.workspace import Workspace
 
 
 def release_result(session: Session, ws: Workspace, row: RequestRow, *, actor: str) -> None:
     """Move a checked request to ``released`` and sign its receipt (same transaction)."""
     stored = session.get(ResultRow, row.id)
-    private = json.loads(open_sealed(ws.keys.master_key, stored.private_sealed, aad=f"private:{row.id}".encode()))
-    report_sha256 = GateReport.from_private_dict(private["findings"]).sha256()
+    report_sha256 = GateReport.from_private_dict(open_private(ws.keys.master_key, stored)["findings"]).sha256()
     entry = transition(session, row, State.RELEASED, actor=actor, payload={"leakage_report_sha256": report_sha256})
-    payload = open_sealed(ws.keys.master_key, stored.payload_sealed, aad=f"result:{row.id}".encode())
+    payload = open_payload(ws.keys.master_key, stored)
     approvals = session.execute(select(ApprovalRow).where(ApprovalRow.request_id == row.id).order_by(ApprovalRow.id)).scalars().all()
     decision, release = row.decision or {}, row.release_decision or {}
     body = {

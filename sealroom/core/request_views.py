@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from sealroom.core.policy.decision import public_reason_lines
 from sealroom.core.results import EncodedResult, decode_result
+from sealroom.core.sealed_results import open_payload, open_private
 from sealroom.core.store.models import ApprovalRow, RequestRow, ResultRow, UserRow
-from sealroom.core.vault.envelope import open_sealed
 
 
 def public_view(session: Session, row: RequestRow) -> dict:
@@ -65,7 +65,7 @@ def private_view(session: Session, row: RequestRow, master_key: bytes) -> dict:
     view["inputs_bound"] = row.inputs
     stored = session.get(ResultRow, row.id)
     if stored is not None:
-        view["private"] = json.loads(open_sealed(master_key, stored.private_sealed, aad=f"private:{row.id}".encode()))
+        view["private"] = open_private(master_key, stored)
     return view
 
 
@@ -88,8 +88,7 @@ def result_preview(session: Session, row: RequestRow, master_key: bytes) -> dict
     ``PREVIEW_ROWS`` rows, images are described by size.
     """
     stored = session.get(ResultRow, row.id)
-    payload = open_sealed(master_key, stored.payload_sealed, aad=f"result:{row.id}".encode())
-    value = decode_result(EncodedResult(stored.kind, payload))
+    value = decode_result(EncodedResult(stored.kind, open_payload(master_key, stored)))
     if stored.kind == "table":
         return {"kind": "table", "rows": len(value), "columns": [str(c) for c in value.columns], "head": json.loads(value.head(PREVIEW_ROWS).to_json(orient="records"))}
     if stored.kind == "image":

@@ -36,9 +36,9 @@ from sealroom.core.policy.engine import PolicyEngine, decide_safely
 from sealroom.core.release import release_result
 from sealroom.core.request_views import private_view, public_view, result_preview
 from sealroom.core.results import EncodedResult
+from sealroom.core.sealed_results import open_payload
 from sealroom.core.store.models import ApprovalRow, DatasetRow, RequestDatasetRow, RequestRow, ResultRow
 from sealroom.core.users import Role, User
-from sealroom.core.vault.envelope import open_sealed
 from sealroom.core.workspace import Workspace
 
 MAX_SOURCE_BYTES = 200_000
@@ -96,12 +96,12 @@ class Requests:
             )
             session.add(row)
             session.flush()
-            for dataset_id in sorted({d.id for d in datasets.values()}):
-                session.add(RequestDatasetRow(request_id=row.id, dataset_id=dataset_id))
-            audit.append(session, actor=actor.name, action="request.submitted", subject=row.id, payload={"binding_sha256": binding, "datasets": sorted({d.name for d in datasets.values()}), "purpose": row.purpose})
-            profile = profile_request(code.source, code.function_name, inputs, unique)
+            for dataset in unique:
+                session.add(RequestDatasetRow(request_id=row.id, dataset_id=dataset.id))
+            audit.append(session, actor=actor.name, action="request.submitted", subject=row.id, payload={"binding_sha256": binding, "datasets": sorted(d.name for d in unique), "purpose": row.purpose})
+            profile = profile_request(code.source, code.function_name, inputs, unique).to_dict()
             decision = decide_safely(self.policy, "compute", lambda: compute_context(session, actor, row.purpose, profile, unique))
-            row.decision = {**decision.to_dict(), "code_profile": profile.to_dict()}
+            row.decision = {**decision.to_dict(), "code_profile": profile}
             transition(session, row, State.DECIDED, actor="policy", payload={"decision": decision.to_dict()})
             if decision.outcome is Outcome.ALLOW:
                 transition(session, row, State.QUEUED, actor="policy")
@@ -125,7 +125,7 @@ class Requests:
             if state is not State.RELEASED:
                 raise NotReleased(_not_released_message(row))
             stored = session.get(ResultRow, row.id)
-            payload = open_sealed(self.ws.keys.master_key, stored.payload_sealed, aad=f"result:{row.id}".encode())
+            payload = open_payload(self.ws.keys.master_key, stored)
             return EncodedResult(stored.kind, payload), stored.receipt
 
     # -- rights holder --------------------------------------------------------------------

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from sealroom.demo import franchise_text as world
 from sealroom.demo.franchise_art import draw_portraits
-from sealroom.demo.franchise_text import slugify, write_stories
+from sealroom.demo.franchise_text import write_stories
 from sealroom.demo.holders import COLLECTIVE, HOLDERS, PUBLISHER, STUDIO, DemoDataset, RightsHolder, manifest_json
 
 __all__ = ["DemoDataset", "Franchise", "RightsHolder", "build_dialogue", "generate_franchise"]

@@ -84,6 +84,7 @@ class CedarEngine:
         verdicts: list[list[_Verdict]] = [[] for _ in contexts]
         bundles: list[dict[str, str]] = [{} for _ in contexts]
         groups: dict[tuple[str, str], list[tuple[int, str, dict]]] = {}
+        compiled_sets: dict[str, _Compiled] = {}  # held here: the cache may evict while we plan
         for index, context in enumerate(contexts):
             try:
                 if not context["datasets"]:
@@ -92,6 +93,7 @@ class CedarEngine:
                 planned = []
                 for dataset in context["datasets"]:
                     compiled = self._compiled(dataset["name"], _policy_texts(dataset["policies"]))
+                    compiled_sets[compiled.key] = compiled
                     planned.append(((compiled.key, entities), (index, dataset["name"], cedar_request(action, context, dataset))))
                     bundles[index][dataset["name"]] = compiled.key
             except Exception as exc:  # a malformed context or policy: this request is refused
@@ -100,7 +102,7 @@ class CedarEngine:
             for group, item in planned:
                 groups.setdefault(group, []).append(item)
         for (key, entities), items in groups.items():
-            compiled = self._cache_get(key)
+            compiled = compiled_sets[key]
             try:
                 results = cedarpy.is_authorized_batch([request for _, _, request in items], compiled.policy_set, entities, self._schema)
             except Exception as exc:
@@ -139,10 +141,6 @@ class CedarEngine:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return compiled
-
-    def _cache_get(self, key: str) -> _Compiled:
-        with self._lock:
-            return self._cache[key]
 
 
 def _verdict(dataset: str, result, metas: dict[str, PolicyMeta]) -> _Verdict:

@@ -1,7 +1,7 @@
 """Building a request context (``entities.py`` documents its shape) from the workspace database.
 
 ``compute_context`` is what ``Requests.submit`` decides on; ``release_context`` is the same,
-rebuilt from the database *at release time* (so a license revoked, expired or opted out while the
+rebuilt from the database *at release time* (reusing the code profile stored at submission) (so a license revoked, expired or opted out while the
 job ran still applies) plus the release gate's findings and facts about the result. The licenses
 and dataset policies are read fresh on every call: a change takes effect for every request
 decided after it.
@@ -39,12 +39,13 @@ def profile_request(source: str, function_name: str, inputs: dict, datasets: Ite
     return profile_code(source, function_name, hints)
 
 
-def compute_context(session: Session, requester: User, purpose: str, profile: CodeProfile, datasets: Iterable[DatasetInfo], *, now: datetime | None = None) -> dict:
+def compute_context(session: Session, requester: User, purpose: str, profile: dict, datasets: Iterable[DatasetInfo], *, now: datetime | None = None) -> dict:
+    """``profile`` is the code's static profile as ``CodeProfile.to_dict()`` (as stored on the request)."""
     return {
         "requester": {"name": requester.name, "role": requester.role.value, "org": requester.org},
         "purpose": purpose_category(purpose),
-        "code": profile.to_dict(),
-        "now": _timestamp(now),
+        "code": profile,
+        "now": timestamp(now),
         "datasets": [_dataset(session, requester, d) for d in sorted(datasets, key=lambda d: d.name)],
     }
 
@@ -53,7 +54,8 @@ def release_context(session: Session, row: RequestRow, *, gate: dict, result: En
     """``gate`` is ``{"released", "needs_review", "findings"}`` from the release gate's report."""
     requester = session.get(UserRow, row.owner_id)
     datasets = [get_dataset(session, name) for name in sorted({spec["dataset"] for spec in row.inputs.values()})]
-    profile = profile_request(row.source, row.function_name, row.inputs, datasets)
+    # the profile made at submission (the code cannot have changed: the binding hash is checked)
+    profile = (row.decision or {}).get("code_profile") or profile_request(row.source, row.function_name, row.inputs, datasets).to_dict()
     context = compute_context(session, to_user(requester), row.purpose, profile, datasets, now=now)
     context["gate"] = gate
     context["result"] = result_facts(result)
@@ -96,5 +98,6 @@ def _dataset(session: Session, requester: User, dataset: DatasetInfo) -> dict:
     }
 
 
-def _timestamp(now: datetime | None) -> str:
+def timestamp(now: datetime | None = None) -> str:
+    """``now`` (default: the current time) as the context's UTC timestamp, e.g. ``2026-11-21T12:00:00Z``."""
     return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

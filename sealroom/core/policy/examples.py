@@ -32,6 +32,7 @@ from pathlib import Path
 from sealroom.core.catalog.license import LicenseTerms, purpose_category
 from sealroom.core.errors import InvalidInput
 from sealroom.core.policy.code_profile import InputHint, profile_code
+from sealroom.core.policy.context import timestamp
 from sealroom.core.policy.decision import Decision
 from sealroom.core.policy.engine import PolicyEngine, decide_safely
 from sealroom.core.policy.pack import policies_dir
@@ -94,7 +95,7 @@ def _context(document: dict, root: Path) -> dict:
         "requester": document["requester"],
         "purpose": purpose_category(document["purpose"]),
         "code": code,
-        "now": document.get("now") or _now(),
+        "now": document.get("now") or timestamp(),
         "datasets": [_dataset(d, root) for d in document["datasets"]],
     }
     for key in ("gate", "result"):
@@ -120,9 +121,3 @@ def _policy_text(reference: str, root: Path) -> str:
             raise InvalidInput(f"no policy file {reference!r} in {root}")
         return path.read_text()
     return reference
-
-
-def _now() -> str:
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -592,3 +592,12 @@ def test_dataset_policies_must_be_a_list_of_texts(engine: CedarEngine, policies)
     context["datasets"][0]["policies"] = policies
     decision = engine.decide("compute", context)
     assert decision.outcome is Outcome.DENY and decision.errors
+
+
+def test_decide_many_does_not_depend_on_the_policy_set_cache_holding_everything() -> None:
+    """More distinct policy sets than the cache holds, in one batch: each is still evaluated."""
+    small = CedarEngine(cache_size=1)
+    contexts = [request(datasets=[dataset(f"d{i}", policies=[DATASET_POLICIES["partners-only"]])], org="Elsewhere Inc") for i in range(3)]
+    decisions = small.decide_many("compute", contexts)
+    assert [d.outcome for d in decisions] == [Outcome.DENY] * 3
+    assert all(d.errors == () and {r.policy_id for r in d.reasons} == {"partners-only"} for d in decisions)
