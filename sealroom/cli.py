@@ -188,10 +188,13 @@ def verify(
 def demo(
     check: bool = typer.Option(False, "--check", help="Build in a temp dir, run one round trip headless, print it, exit 0/1."),
     directory: Path = typer.Option(Path(".demo-workspace"), "--dir", help="Demo workspace directory (built if missing)."),
-    port: int = typer.Option(8765, "--port"),
+    port: int = typer.Option(8765, "--port", help="The vault's port."),
     lines: int = typer.Option(2000, "--lines", help="Dialogue lines to generate (size knob)."),
+    lab: bool = typer.Option(True, "--lab/--no-lab", help="Also start a JupyterLab for the data scientist and one for the rights holder."),
+    lab_port: int = typer.Option(8888, "--lab-port", help="The data scientist's JupyterLab port; the rights holder's is the next one."),
+    lab_dir: Path = typer.Option(Path(".demo-lab"), "--lab-dir", help="The JupyterLab folders (one per person, with copies of the teaching notebooks)."),
 ) -> None:
-    """Run the demo workspace (Northwind franchise, three rights holders, a data scientist)."""
+    """Run the demo workspace (Northwind franchise, three rights holders, a data scientist) in JupyterLab."""
     if check:
         _demo_check(lines)
         return
@@ -199,10 +202,32 @@ def demo(
 
     demo_ws = load_demo_workspace(directory) if (directory / "signins.json").exists() else build_demo_workspace(directory, dialogue_lines=lines)
     url = f"http://127.0.0.1:{port}"
-    console.print(f"[bold]Sign-ins[/] (also in {demo_ws.root / 'signins.json'}):", soft_wrap=True)
+    console.print(f"[bold]Vault sign-ins[/] (also in {demo_ws.root / 'signins.json'}):", soft_wrap=True)
     for signin in demo_ws.signins:
         console.print(f"  {signin.name} ({signin.role}): sr.connect(\"{url}\", \"{signin.token}\")", soft_wrap=True, highlight=False)
-    serve(workspace=directory, host="127.0.0.1", port=port)
+    if not lab:
+        serve(workspace=directory, host="127.0.0.1", port=port)
+        return
+    _demo_lab(demo_ws, port, lab_port, lab_dir)
+
+
+def _demo_lab(demo_ws, port: int, lab_port: int, lab_dir: Path) -> None:
+    from sealroom.demo.lab import DemoSupervisor
+
+    ended = None
+    try:
+        with DemoSupervisor(demo_ws, vault_port=port, lab_port=lab_port, lab_root=lab_dir) as supervisor:
+            console.print(f"starting the vault on http://127.0.0.1:{port} and two JupyterLabs (logs in {lab_dir}/) ...")
+            signins = supervisor.start()
+            console.print("[bold]Open JupyterLab[/] (one per person; Ctrl-C stops everything):")
+            for signin in signins:
+                console.print(f"  {signin.display_name} ({signin.role}): {signin.url}", soft_wrap=True, highlight=False)
+            ended = supervisor.wait()
+    except KeyboardInterrupt:
+        console.print("stopped the demo")
+        return
+    console.print(f"[red]{ended} stopped, so the demo stopped too (see {lab_dir}/{ended}.log)[/]")
+    raise typer.Exit(1)
 
 
 def _demo_check(lines: int) -> None:

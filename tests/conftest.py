@@ -57,6 +57,7 @@ class LiveVault:
     url: str
     tokens: dict[str, str]
     root: Path
+    pid: int  # the vault process
 
     def client(self, who: str | None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}
@@ -96,7 +97,7 @@ def live_vault(demo_template, tmp_path_factory):
             process.kill()
             pytest.fail(f"vault did not start: {output}")
         time.sleep(0.1)
-    yield LiveVault(url, tokens, root)
+    yield LiveVault(url, tokens, root, process.pid)
     process.terminate()
     try:
         process.wait(timeout=15)

@@ -37,6 +37,12 @@ class RemoteWorkspace:
         """Submit function source text directly (what ``%%remote`` does); inputs map params to datasets or assets."""
         return submit_source(self._http, source, function_name=function_name, inputs=inputs, purpose=purpose)
 
+    def review_widget(self):
+        """The review queue as a widget with Approve / Deny buttons, for rights holders (``sealroom.widgets.ReviewView``)."""
+        from sealroom.widgets.review import ReviewView  # ipywidgets loads only when asked for
+
+        return ReviewView(self)
+
     def close(self) -> None:
         self._http.close()
 

@@ -125,6 +125,12 @@ class DatasetCatalog(Mapping):
     def __len__(self) -> int:
         return len(self._all())
 
+    def widget(self):
+        """The catalog as a widget: terms and assets of every dataset, a dropdown to see one's mock (``sealroom.widgets.CatalogView``)."""
+        from sealroom.widgets.catalog import CatalogView  # ipywidgets loads only when asked for
+
+        return CatalogView(self)
+
     def to_frame(self):
         import pandas as pd
 

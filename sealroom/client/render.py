@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from html import escape
 from typing import Iterable
 
@@ -37,3 +38,13 @@ def _cell(value: object) -> str:
 
 class Markup(str):
     """A string already escaped/rendered by this module (not escaped again)."""
+
+
+def in_kernel() -> bool:
+    """True inside a Jupyter kernel: an IPython shell with a kernel, so widget comms can open.
+
+    Imports nothing: without IPython already loaded (a plain script) the answer is False.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return getattr(shell, "kernel", None) is not None

@@ -1,4 +1,10 @@
-"""Request handles: status, waiting, results with receipts — and review for rights holders."""
+"""Request handles: status, waiting, results with receipts — and review for rights holders.
+
+In a notebook, ``request.widget()`` is the request's live status widget and
+``request.leakage_widget()`` the release gate's public report (``sealroom.widgets``; ipywidgets is
+imported only when one is asked for). Inside a Jupyter kernel a ``Request`` displays as its live
+status widget, with its HTML and text reprs alongside for frontends without widgets.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +37,10 @@ class Request:
     def refresh(self) -> "Request":
         self._view = self._http.json("GET", f"/api/v1/requests/{self.id}")
         return self
+
+    def copy(self) -> "Request":
+        """A second handle on the same request (same connection); refreshing or waiting on it leaves this one as is."""
+        return Request(self._http, dict(self._view))
 
     @property
     def status(self) -> str:
@@ -99,8 +109,32 @@ class Request:
         self._view = self._http.json("POST", f"/api/v1/requests/{self.id}/deny", json={"note": note})
         return self
 
+    # notebook views
+    def widget(self, *, live: bool = True):
+        """The status widget (``sealroom.widgets.RequestStatusView``); it follows the request until it is finished unless ``live=False``."""
+        from sealroom.widgets.request_status import RequestStatusView  # ipywidgets loads only when asked for
+
+        return RequestStatusView(self, live=live)
+
+    def leakage_widget(self):
+        """The release gate's public report on the result (``sealroom.widgets.LeakageReportView``)."""
+        from sealroom.widgets.leakage import LeakageReportView  # ipywidgets loads only when asked for
+
+        return LeakageReportView(self)
+
     def __repr__(self) -> str:
         return f"<Request {self.id} {self._view['function_name']} on {', '.join(self._view['datasets'])}: {self._view['state']}>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """Text and HTML everywhere; inside a Jupyter kernel also the live status widget's view."""
+        bundle = {"text/plain": repr(self), "text/html": self._repr_html_()}
+        if render.in_kernel():
+            try:
+                view = self.widget()._repr_mimebundle_()
+            except Exception:  # noqa: BLE001 - a widget that cannot open leaves the HTML, never a formatter traceback
+                return bundle
+            bundle.update({k: v for k, v in view.items() if k != "text/plain"})
+        return bundle
 
     def _repr_html_(self) -> str:
         view = self._view

@@ -73,7 +73,7 @@ def _reviews(session: Session, request_id: str) -> list[dict]:
     rows = session.execute(
         select(ApprovalRow, UserRow).join(UserRow, UserRow.id == ApprovalRow.reviewer_id).where(ApprovalRow.request_id == request_id).order_by(ApprovalRow.id)
     ).all()
-    return [{"reviewer": u.display_name, "verdict": a.verdict, "note": a.note, "at": a.created_at.isoformat()} for a, u in rows]
+    return [{"reviewer": u.display_name, "reviewer_name": u.name, "stage": a.stage, "verdict": a.verdict, "note": a.note, "at": a.created_at.isoformat()} for a, u in rows]
 
 
 PREVIEW_CHARS = 4000

@@ -211,7 +211,12 @@ class Requests:
         if actor.role is Role.DATA_SCIENTIST:
             return public_view(session, row)
         view = private_view(session, row, self.ws.keys.master_key)
-        if row.state == State.RELEASE_REVIEW.value and actor.role is Role.RIGHTS_HOLDER and _owner_ids(session, row.id) == {actor.id}:
+        if actor.role is not Role.RIGHTS_HOLDER:
+            return view
+        if _owner_ids(session, row.id) != {actor.id}:
+            # The run's output (stdout, stderr, error text) may derive from another holder's content.
+            view.pop("private", None)
+        elif row.state == State.RELEASE_REVIEW.value:
             view["result_preview"] = result_preview(session, row, self.ws.keys.master_key)  # their own content only
         return view
 

@@ -3,9 +3,10 @@
 The template is ``kernel/sealroom/kernel.json`` in the repository (``sealroom/_kernelspec`` in the
 wheel). Its ``argv`` starts with the placeholder ``python``; ``install_kernelspec`` writes the
 running interpreter (``sys.executable``) there, so the kernel runs in the environment that
-installed it. The kernelspec carries no secrets: the vault's address and the data scientist's
-token reach the kernel through the environment of whoever starts it (``SEALROOM_URL``,
-``SEALROOM_TOKEN``).
+installed it. The command is the confined launcher, ``python -m sealroom.kernel.confine``
+(``confine.py``), which runs the kernel inside bubblewrap. The kernelspec carries no secrets:
+the vault's address and the data scientist's token reach the kernel through the environment of
+whoever starts it (``SEALROOM_URL``, ``SEALROOM_TOKEN``).
 """
 
 from __future__ import annotations

@@ -22,6 +22,10 @@ Contract:
   ``--name`` and is the cell's output; otherwise the request (state, decision, public reason)
   is, after one line saying what happened, and ``--name`` is left unbound (an earlier value
   under it is removed at submission, so it never holds a stale result).
+- A request shown as the cell's output displays, in a frontend with widgets, as its live status
+  widget (``Request._repr_mimebundle_``, ``sealroom.widgets.RequestStatusView``): one that did not
+  finish at once (``--no-wait``, or waiting for a review) keeps updating until it is released,
+  withheld, rejected or failed. Its HTML and text come with it for frontends without widgets.
 - Mistakes (unknown dataset, malformed arguments or purpose, no connection) raise
   ``SealroomError``, which the kernel shows as one line (``kernel.show_sealroom_error``).
 """

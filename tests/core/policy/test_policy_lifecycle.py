@@ -83,6 +83,13 @@ def test_review_waits_only_for_owners_whose_dataset_asked_for_it(vault):
     final = vault.requests.review(_user(vault, "tidewater-press"), view["id"], approve=True, note="fine")
     assert final["state"] == "queued"  # the studio's approval was not needed
     assert vault.requests.wait(_user(vault, "dana"), view["id"], timeout=60)["state"] == "released"
+    # each holder sees the run's private record only when they own every dataset it read
+    assert "private" in vault.requests.get(_user(vault, "admin"), view["id"])
+    assert "private" not in vault.requests.get(_user(vault, "tidewater-press"), view["id"])
+    assert [(r["reviewer_name"], r["stage"]) for r in vault.requests.get(_user(vault, "harbor-light"), view["id"])["reviews"]] == [("tidewater-press", "compute")]
+    single = _submit(vault)
+    vault.requests.wait(_user(vault, "dana"), single["id"], timeout=60)
+    assert "private" in vault.requests.get(_user(vault, "harbor-light"), single["id"])
 
 
 def test_any_owner_can_still_veto_a_multi_owner_request(vault):
