@@ -167,10 +167,11 @@ def sandbox_argv(host: Host, *, bwrap: str, connection_fd: int, ipc_dir: str | N
         if os.path.lexists(f"/etc/{name}"):
             argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
             bound.append(f"/etc/{name}")
+    # the private /tmp first: a prefix or checkout under /tmp (a CI clone, a pytest folder) is bound on top of it
+    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", HOME]
     for path in sorted(read_only_binds(host), key=len):
         argv += ["--ro-bind", path, path]
         bound.append(path)
-    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", HOME]  # /tmp before anything under it
     argv += ["--perms", "0600", "--file", str(connection_fd), CONNECTION_FILE]
     if ipc_dir is not None:
         argv += ["--bind", ipc_dir, IPC_DIR]

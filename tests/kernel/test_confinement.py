@@ -182,6 +182,16 @@ def test_argv_mounts_the_private_tmp_before_anything_under_it():
     assert under_tmp and min(under_tmp) > tmpfs
 
 
+def test_argv_binds_a_checkout_under_tmp_on_top_of_the_private_tmp():
+    """A CI clone or a venv under /tmp must stay visible: its binds come after ``--tmpfs /tmp``."""
+    host = Host(executable="/tmp/ci/.venv/bin/python", prefixes=("/opt/python", "/tmp/ci/.venv"),
+                package="/tmp/ci/sealroom", path_entries=("/tmp/ci",), package_data=("/tmp/ci/policies",))
+    argv = sandbox_argv(host, bwrap="bwrap", connection_fd=7)
+    tmpfs = argv.index("--tmpfs")
+    binds = [i for i, arg in enumerate(argv) if arg == "--ro-bind" and argv[i + 1].startswith("/tmp/ci")]
+    assert len(binds) == 3 and min(binds) > tmpfs
+
+
 @pytest.mark.parametrize("hidden", ["/srv/repo", "/srv/repo/sealroom/core", "/opt", "/tmp/sealroom-kernel-ipc-x"])
 def test_argv_refuses_a_bind_that_overlaps_a_hidden_path(hidden):
     with pytest.raises(ConfigurationError, match="refusing to start the kernel"):

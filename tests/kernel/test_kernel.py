@@ -166,5 +166,5 @@ def test_kernelspec_runs_this_interpreter_and_holds_no_secret(sealroom_kernel):
     spec = json.loads((sealroom_kernel.spec / "kernel.json").read_text())
     assert sealroom_kernel.spec.name == KERNEL_NAME
     assert spec["argv"] == [sys.executable, "-m", "sealroom.kernel.confine", "-f", "{connection_file}"]
-    assert spec["display_name"] == "Sealroom (data scientist)" and spec["language"] == "python"
+    assert spec["display_name"] == "Sealroom" and spec["language"] == "python"
     assert not any("TOKEN" in key or "SECRET" in key for key in spec.get("env", {}))

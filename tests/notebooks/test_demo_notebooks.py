@@ -28,7 +28,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "demo_notebooks"
 SCRIPTS = "northwind-scripts"
 HOLDER = "harbor-light"
 DIALOGUE_LINES = 2000  # build_demo_workspace's default
-KERNELSPEC = {"name": "sealroom", "display_name": "Sealroom (data scientist)", "language": "python"}
+KERNELSPEC = {"name": "sealroom", "display_name": "Sealroom", "language": "python"}
 DENY_NOTE = "lines are not for export: ask for counts or lengths per speaker instead"
 APPROVE_NOTE = "one line for a close reading is fine for research"
 NO_LINE_EXPORT = "the rights holder never lets lines of this dataset leave; return aggregates instead"
@@ -168,6 +168,13 @@ def test_01_raw_line_waits_for_review(explored):
     nb, _ = explored
     lines = shown(nb, "review").splitlines()
     assert lines[0] == "pending_review" and "so the rights holder reviews it (northwind-scripts)" in lines[1]
+
+
+def test_01_request_shows_as_a_live_widget_with_an_html_fallback(explored):
+    nb, _ = explored
+    (result,) = [o for o in cell(nb, "live").outputs if o.output_type == "execute_result"]
+    assert "application/vnd.jupyter.widget-view+json" in result.data  # JupyterLab renders the live widget
+    assert "pending_review" in result.data["text/html"]  # frontends without widgets get the HTML view
 
 
 def test_01_never_errs_nor_shows_the_token(explored):
