@@ -13,7 +13,8 @@
 Secrets travel in the children's environment (``SEALROOM_TOKEN``, ``JUPYTER_TOKEN``), never on a
 command line, where ``ps`` would show them. ``SEALROOM_HIDE_PATHS`` names the vault's folder so
 the kernel launcher refuses to bind anything inside it. Every child is stopped (terminate, then
-kill) when the supervisor ends — Ctrl-C, or any child exiting.
+kill) when the supervisor ends — Ctrl-C, SIGTERM, or any child exiting — and every child is
+tethered (``sealroom.tethered``): if the supervisor is killed outright, Linux stops them too.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from jupyterlab_server.workspaces_handler import WorkspacesManager
 import sealroom
 from sealroom.core.errors import ConfigurationError
 from sealroom.demo.workspace import DemoWorkspace
+from sealroom.tethered import tethered_command
 
 REVIEW_PANEL_ID = "sealroom-review-panel"
 
@@ -96,7 +98,7 @@ def _workspace_layout(person: Person) -> dict:
 def lab_command(*, vault_url: str, port: int, folder: Path, workspaces: Path) -> list[str]:
     """The ``jupyter lab`` argv for one person (no secrets: those go in the environment)."""
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+        *tethered_command("jupyterlab"), "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.root_dir={folder}", f"--LabApp.workspaces_dir={workspaces}",
         "--ServerApp.jpserver_extensions=sealroom.jupyter_extension=True",
         "--ServerApp.identity_provider_class=sealroom.jupyter_extension.identity.SealroomIdentityProvider",
@@ -105,6 +107,10 @@ def lab_command(*, vault_url: str, port: int, folder: Path, workspaces: Path) ->
     if os.geteuid() == 0:
         command.append("--allow-root")
     return command
+
+
+def _stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt
 
 
 class DemoSupervisor:
@@ -119,10 +125,14 @@ class DemoSupervisor:
         self.children: list[tuple[str, subprocess.Popen]] = []
 
     def __enter__(self) -> "DemoSupervisor":
+        self._previous_sigterm = signal.signal(signal.SIGTERM, _stop_on_sigterm)  # SIGTERM cleans up like Ctrl-C
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.stop()
+        try:
+            self.stop()
+        finally:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
 
     def _environment(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SEALROOM_", "JUPYTER_TOKEN"))}
@@ -140,7 +150,7 @@ class DemoSupervisor:
     def start(self) -> list[LabSignIn]:
         """Start the vault, then the labs; returns the sign-ins once every server answers."""
         self.lab_root.mkdir(parents=True, exist_ok=True)
-        vault = self._spawn("vault", [sys.executable, "-m", "sealroom.cli", "serve", "--workspace", str(self.demo.root), "--port", str(self.vault_port)], self._environment())
+        vault = self._spawn("vault", tethered_command("sealroom.cli", "serve", "--workspace", str(self.demo.root), "--port", str(self.vault_port)), self._environment())
         self._wait_until("vault", vault, f"{self.vault_url}/api/v1/health", {})
         signins = []
         roles = {s.name: s for s in self.demo.signins}

@@ -30,24 +30,11 @@ from pathlib import Path
 import httpx
 
 from sealroom.core.errors import ConfigurationError
+from sealroom.tethered import tethered_command
 from sealroom.jupyter_extension.vault_client import VaultUnavailable
 
 SIGNINS_FILE = "signins.json"  # written by sealroom.demo.workspace for the demo sign-ins
 LOG_FILE = "embedded-vault.log"
-
-# The child: ask to be SIGTERMed when the Jupyter server dies, then run `sealroom ...` as __main__.
-_LAUNCHER = """\
-import ctypes, os, runpy, signal, sys
-parent = int(sys.argv.pop(1))
-try:
-    ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
-except (OSError, AttributeError):
-    pass
-if os.getppid() != parent:
-    sys.exit("the Jupyter server that started this vault is gone")
-sys.argv[0] = "sealroom"
-runpy.run_module("sealroom.cli", run_name="__main__", alter_sys=True)
-"""
 
 _BUILD_DEMO = "import sys; from sealroom.demo.workspace import build_demo_workspace; build_demo_workspace(sys.argv[1])"
 
@@ -112,7 +99,7 @@ class EmbeddedVault:
         """Start the child and wait until it is healthy; returns the vault URL."""
         fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "ab") as log:
-            command = [sys.executable, "-c", _LAUNCHER, str(os.getpid()), "serve", "--workspace", str(self.workspace), "--host", self.host, "--port", str(self.port)]
+            command = tethered_command("sealroom.cli", "serve", "--workspace", str(self.workspace), "--host", self.host, "--port", str(self.port))
             self.process = subprocess.Popen(command, env=_child_env(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         atexit.register(self.stop)
         deadline = time.monotonic() + timeout

@@ -95,15 +95,15 @@ def test_each_person_gets_a_jupyterlab_signed_in_as_their_vault_user(running_dem
         assert (me["name"], me["role"]) == ("harbor-light", "rights_holder")
 
 
-def test_ctrl_c_stops_every_process(demo_template, tmp_path):
-    """Run a second demo and stop it: the vault and both labs are gone afterwards."""
-    root = tmp_path
-    shutil.copytree(demo_template.root, root / "ws")
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["ctrl-c", "sigterm", "sigkill"])
+def test_stopping_the_demo_stops_every_process(demo_template, tmp_path, how):
+    """Ctrl-C and SIGTERM clean up; even SIGKILL leaves no vault or JupyterLab (tethered children)."""
+    shutil.copytree(demo_template.root, tmp_path / "ws")
     vault_port, lab_port = _free_port_pair(), _free_port_pair()
     assert vault_port not in (lab_port, lab_port + 1)
     process = subprocess.Popen(
-        [sys.executable, "-m", "sealroom.cli", "demo", "--dir", str(root / "ws"), "--port", str(vault_port),
-         "--lab-port", str(lab_port), "--lab-dir", str(root / "lab")],
+        [sys.executable, "-m", "sealroom.cli", "demo", "--dir", str(tmp_path / "ws"), "--port", str(vault_port),
+         "--lab-port", str(lab_port), "--lab-dir", str(tmp_path / "lab")],
         env={k: v for k, v in os.environ.items() if not k.startswith("SEALROOM_")}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     with process.stdout:
@@ -113,11 +113,24 @@ def test_ctrl_c_stops_every_process(demo_template, tmp_path):
             assert line, "sealroom demo ended before printing its sign-ins"
             if "/lab?token=" in line:
                 seen.append(line)
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=60) == 0
-    for port in (vault_port, lab_port, lab_port + 1):
-        with pytest.raises(httpx.TransportError):
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+        for port in (vault_port, lab_port, lab_port + 1):
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=5)  # all three answer before the stop
+        process.send_signal(how)
+        assert process.wait(timeout=60) == (-signal.SIGKILL if how == signal.SIGKILL else 0)
+    deadline = time.monotonic() + 30
+    alive = [vault_port, lab_port, lab_port + 1]
+    while alive and time.monotonic() < deadline:
+        alive = [port for port in alive if _answers(port)]
+        time.sleep(0.5)
+    assert alive == [], f"still answering after the demo stopped: {alive}"
+
+
+def _answers(port: int) -> bool:
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+    except httpx.TransportError:
+        return False
+    return True
 
 
 def test_a_jupyterlab_refuses_a_wrong_login_token(running_demo):
