@@ -22,7 +22,12 @@ from sealroom.demo.workspace import DATA_SCIENTIST
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CELLS = {
     "no_wait": '%%remote plays=northwind-scripts --purpose "research: count lines" --name total --no-wait\nlen(plays)',
-    "released": "import time\ntotal_request.wait(120)\ntime.sleep(3)  # the widget's thread sees the release too\ntotal_request.view['state']",
+    "released": (
+        "import threading\ntotal_request.wait(120)\n"
+        "for thread in threading.enumerate():  # the widget's live thread ends once it has seen the release\n"
+        "    if thread.name == f'sealroom-status-{total_request.id}':\n        thread.join(60)\n"
+        "total_request.view['state']"
+    ),
     "review": '%%remote plays=northwind-scripts --purpose "research: look at one line" --name first_line\nplays["line"].iloc[0]',
     "catalog": "ws.datasets.widget()",
 }
