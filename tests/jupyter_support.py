@@ -21,7 +21,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,8 @@ from pathlib import Path
 from typing import Iterator
 
 import httpx
+
+from sealroom.jupyter_extension.embedded_vault import free_port
 
 IDENTITY_PROVIDER = "sealroom.jupyter_extension.identity.SealroomIdentityProvider"
 
@@ -79,12 +80,6 @@ class JupyterServer:
                 self.process.kill()
                 self.process.wait(timeout=10)
         return self.process.returncode
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_jupyter_server(

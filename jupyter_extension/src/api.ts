@@ -13,7 +13,7 @@ export interface IUser {
   role: string;
   org: string | null;
   vault_url: string;
-  /** True when the server runs its own vault in-process (demo). */
+  /** True when the server started its own vault (a child process on the demo workspace). */
   embedded?: boolean;
 }
 

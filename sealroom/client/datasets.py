@@ -110,20 +110,21 @@ class DatasetCatalog(Mapping):
     def __init__(self, http: VaultHTTP) -> None:
         self._http = http
 
-    def _all(self) -> dict[str, Dataset]:
+    def all(self) -> dict[str, Dataset]:
+        """Every dataset, by name, in one call to the vault."""
         return {d["name"]: Dataset(self._http, d) for d in self._http.json("GET", "/api/v1/datasets")}
 
     def __getitem__(self, name: str) -> Dataset:
         try:
             return Dataset(self._http, self._http.json("GET", f"/api/v1/datasets/{name}"))
         except NotFound:
-            raise KeyError(f"no dataset named {name!r}; available: {sorted(self._all())}") from None
+            raise KeyError(f"no dataset named {name!r}; available: {sorted(self.all())}") from None
 
     def __iter__(self):
-        return iter(self._all())
+        return iter(self.all())
 
     def __len__(self) -> int:
-        return len(self._all())
+        return len(self.all())
 
     def widget(self):
         """The catalog as a widget: terms and assets of every dataset, a dropdown to see one's mock (``sealroom.widgets.CatalogView``)."""
@@ -136,7 +137,7 @@ class DatasetCatalog(Mapping):
 
         return pd.DataFrame([
             {"name": d.name, "kind": d.kind, "owner": d.owner, "assets": ", ".join(d.assets), "purposes": ", ".join(d.license.get("allowed_purposes", []))}
-            for d in self._all().values()
+            for d in self.all().values()
         ])
 
     def __repr__(self) -> str:

@@ -32,6 +32,21 @@ def code(source: str) -> "Markup":
     return Markup(f"<pre style='max-height:16em;overflow:auto'>{escape(source)}</pre>")
 
 
+def decision_records(view: dict) -> list[tuple[str, Markup]]:
+    """A reviewer's rows for ``fields``: each whole decision record (compute, release) as a table."""
+    items = []
+    for stage, record in (("compute", view.get("decision_record")), ("release", view.get("release_decision"))):
+        if record:
+            rows = [(r["policy_id"], r["effect"], r.get("dataset", ""), r["reason"]) for r in record.get("reasons", [])]
+            items.append((f"{stage} decision ({record['outcome']})", Markup(table(["policy", "effect", "dataset", "reason"], rows))))
+    return items
+
+
+def reviews(view: dict) -> list[tuple[str, str]]:
+    """Rows for ``fields``: each review's verdict, reviewer and note."""
+    return [(f"{review['verdict']} by {review['reviewer']}", review["note"] or "—") for review in view.get("reviews") or []]
+
+
 def _cell(value: object) -> str:
     return value if isinstance(value, Markup) else escape(str(value))
 

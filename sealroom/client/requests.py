@@ -129,9 +129,13 @@ class Request:
         """Text and HTML everywhere; inside a Jupyter kernel also the live status widget's view."""
         bundle = {"text/plain": repr(self), "text/html": self._repr_html_()}
         if render.in_kernel():
+            widget = None
             try:
-                view = self.widget()._repr_mimebundle_()
+                widget = self.widget()
+                view = widget._repr_mimebundle_()
             except Exception:  # noqa: BLE001 - a widget that cannot open leaves the HTML, never a formatter traceback
+                if widget is not None:
+                    widget.stop()  # no live thread behind a widget nobody sees
                 return bundle
             bundle.update({k: v for k, v in view.items() if k != "text/plain"})
         return bundle
@@ -145,17 +149,13 @@ class Request:
         ]
         if view.get("public_reason"):
             items.append(("reason", view["public_reason"]))
-        for review in view.get("reviews", []):
-            items.append((f"{review['verdict']} by {review['reviewer']}", review["note"] or "—"))
+        items += render.reviews(view)
         profile = view["decision"].get("code_profile") or {}
         if profile.get("output_kind"):
             items.append(("code profile", f"returns {profile['output_kind']}; flags: {', '.join(profile['flags'] or []) or 'none'}"))
         if view.get("requester"):
             items.append(("requested by", view["requester"]["display_name"]))
-        for stage, record in (("compute", view.get("decision_record")), ("release", view.get("release_decision"))):
-            if record:
-                rows = [(r["policy_id"], r["effect"], r.get("dataset", ""), r["reason"]) for r in record.get("reasons", [])]
-                items.append((f"{stage} decision ({record['outcome']})", render.Markup(render.table(["policy", "effect", "dataset", "reason"], rows))))
+        items += render.decision_records(view)
         if view.get("result"):
             items.append(("sandbox", ", ".join(k for k, v in view["result"]["isolation"].items() if v is True)))
         items.append(("code", render.code(view["source"])))

@@ -29,13 +29,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from jupyterlab_server.workspaces_handler import WorkspacesManager
 
 import sealroom
 from sealroom.core.errors import ConfigurationError
 from sealroom.demo.workspace import DemoWorkspace
-from sealroom.tethered import tethered_command
+from sealroom.tethered import stop_child, tethered_command, wait_until_answers
 
 REVIEW_PANEL_ID = "sealroom-review-panel"
 
@@ -118,11 +117,14 @@ class DemoSupervisor:
 
     def __init__(self, demo: DemoWorkspace, *, vault_port: int, lab_port: int, lab_root: Path) -> None:
         self.demo = demo
-        self.vault_url = f"http://127.0.0.1:{vault_port}"
         self.vault_port = vault_port
         self.lab_port = lab_port
         self.lab_root = lab_root.resolve()
         self.children: list[tuple[str, subprocess.Popen]] = []
+
+    @property
+    def vault_url(self) -> str:
+        return f"http://127.0.0.1:{self.vault_port}"
 
     def __enter__(self) -> "DemoSupervisor":
         self._previous_sigterm = signal.signal(signal.SIGTERM, _stop_on_sigterm)  # SIGTERM cleans up like Ctrl-C
@@ -167,17 +169,9 @@ class DemoSupervisor:
         return signins
 
     def _wait_until(self, label: str, process: subprocess.Popen, url: str, headers: dict, timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise ConfigurationError(f"{label} exited at start (code {process.returncode}); see {self.lab_root}/*.log")
-            try:
-                if httpx.get(url, headers=headers, timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.25)
-        raise ConfigurationError(f"{label} did not answer at {url} within {timeout:.0f} s; see {self.lab_root}/*.log")
+        why = wait_until_answers(process, url, timeout=timeout, headers=headers)
+        if why is not None:
+            raise ConfigurationError(f"{label} {why}; see {self.lab_root}/*.log")
 
     def wait(self) -> str:
         """Block until a child exits; returns its label."""
@@ -190,11 +184,7 @@ class DemoSupervisor:
     def stop(self) -> None:
         for _, process in reversed(self.children):
             if process.poll() is None:
-                process.terminate()
+                process.terminate()  # all at once: the labs and the vault shut down in parallel
         for _, process in reversed(self.children):
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_child(process)
         self.children.clear()

@@ -93,9 +93,8 @@ class SealroomExtension(ExtensionApp):
 
     def _connect(self) -> VaultConnection:
         workspace = Path(self.workspace).expanduser().resolve() if not self.vault_url else None
-        if workspace is not None:
-            if ensure_demo_workspace(workspace):
-                self.log.info("Sealroom: built the demo workspace in %s", workspace)
+        if workspace is not None and ensure_demo_workspace(workspace):
+            self.log.info("Sealroom: built the demo workspace in %s", workspace)
         token = resolve_token(self.vault_token, dict(os.environ), workspace, self.embedded_user)
         url = self.vault_url.rstrip("/")
         if workspace is not None:

@@ -37,7 +37,6 @@ class Reviewer:
     name: str
     display_name: str
     role: str
-    owned: frozenset[str] = frozenset()  # names of the datasets this reviewer owns
     owners: dict[str, str] = field(default_factory=dict)  # dataset -> owner name
     item_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (dataset, asset, items_root) -> n_items
 
@@ -46,7 +45,6 @@ class Reviewer:
         counts = {(d["name"], a["name"], a["items_root"]): a["n_items"] for d in datasets for a in d.get("assets", [])}
         return cls(
             name=me["name"], display_name=me.get("display_name") or me["name"], role=me["role"],
-            owned=frozenset(d["name"] for d in datasets if d.get("owner") == me["name"]),
             owners={d["name"]: d.get("owner", "") for d in datasets}, item_counts=counts,
         )
 

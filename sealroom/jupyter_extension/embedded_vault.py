@@ -20,18 +20,14 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
-
 from sealroom.core.errors import ConfigurationError
-from sealroom.tethered import tethered_command
 from sealroom.jupyter_extension.vault_client import VaultUnavailable
+from sealroom.tethered import stop_child, tethered_command, wait_until_answers
 
 SIGNINS_FILE = "signins.json"  # written by sealroom.demo.workspace for the demo sign-ins
 LOG_FILE = "embedded-vault.log"
@@ -102,19 +98,11 @@ class EmbeddedVault:
             command = tethered_command("sealroom.cli", "serve", "--workspace", str(self.workspace), "--host", self.host, "--port", str(self.port))
             self.process = subprocess.Popen(command, env=_child_env(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         atexit.register(self.stop)
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if httpx.get(f"{self.url}/api/v1/health", timeout=1.0).status_code == 200:
-                    return self.url
-            except httpx.TransportError:
-                pass
-            code = self.process.poll()
-            if code is not None or time.monotonic() > deadline:
-                self.stop()
-                why = f"exited with code {code}" if code is not None else f"did not answer on {self.url} within {timeout:.0f} s"
-                raise VaultStartFailed(f"the embedded Sealroom vault for {self.workspace} {why}; its log is {self.log_path}")
-            time.sleep(0.1)
+        why = wait_until_answers(self.process, f"{self.url}/api/v1/health", timeout=timeout)
+        if why is not None:
+            self.stop()
+            raise VaultStartFailed(f"the embedded Sealroom vault for {self.workspace} {why}; its log is {self.log_path}")
+        return self.url
 
     def stop(self, *, grace: float = 15.0) -> None:
         """Terminate the child (SIGTERM, then SIGKILL after ``grace`` s); safe to call twice."""
@@ -122,13 +110,7 @@ class EmbeddedVault:
         if process is None:
             return
         atexit.unregister(self.stop)
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+        stop_child(process, grace=grace)
 
 
 def _child_env() -> dict[str, str]:

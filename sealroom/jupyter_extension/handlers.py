@@ -75,15 +75,12 @@ class SealroomHandler(APIHandler):
             code, message = "internal", "the Sealroom extension hit an internal error; the Jupyter server log has the details"
         self.send_error_body(status_code, code, message)
 
-    async def reviewer(self) -> cards.Reviewer:
-        me, datasets = await asyncio.gather(self.vault.whoami(), self.vault.datasets())
-        return cards.Reviewer.from_vault(me, datasets)
-
     async def reviewer_or_403(self) -> cards.Reviewer:
-        me = await self.vault.whoami()
+        vault = self.vault
+        me = await vault.whoami()
         if me["role"] != REVIEWER_ROLE:
             raise Forbidden(f"only rights holders review requests; this server acts as {me['name']} ({me['role']})")
-        return await self.reviewer()
+        return cards.Reviewer.from_vault(me, await vault.datasets())
 
 
 class MeHandler(SealroomHandler):
@@ -93,8 +90,9 @@ class MeHandler(SealroomHandler):
     @authorized
     @_json_endpoint
     async def get(self) -> dict:
-        me = await self.vault.whoami()
-        return cards.me_view(me, self.vault.url, embedded=connection(self.settings).embedded)
+        vault = self.vault
+        me = await vault.whoami()
+        return cards.me_view(me, vault.url, embedded=connection(self.settings).embedded)
 
 
 class ReviewsHandler(SealroomHandler):
@@ -109,7 +107,7 @@ class ReviewsHandler(SealroomHandler):
         user = cards.me_view(me, vault.url, embedded=connection(self.settings).embedded)
         if me["role"] != REVIEWER_ROLE:
             pending, history = [], []
-        else:
+        else:  # the vault lists at most the newest 200: the state-filtered lists keep older waiting requests in
             everything, in_compute, in_release, datasets = await asyncio.gather(
                 vault.requests(), vault.requests("pending_review"), vault.requests("release_review"), vault.datasets()
             )

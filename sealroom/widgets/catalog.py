@@ -82,7 +82,7 @@ class CatalogView(widgets.VBox):
     def refresh(self) -> None:
         """Read the catalog again and show it; keeps the selected dataset when it still exists."""
         selected = self.picker.value
-        self.datasets = {name: self._catalog[name] for name in sorted(self._catalog)}
+        self.datasets = dict(sorted(self._catalog.all().items()))  # one call to the vault
         rows = [(d.name, d.owner, d.kind, *license_summary(d.license).values(), _assets_cell(d)) for d in self.datasets.values()]
         headers = ["dataset", "owner", "kind", "purposes", "expires", "training allowed", "opt-outs", "revoked", "assets"]
         self.summary.value = title(f"{len(rows)} datasets") + render.table(headers, rows)

@@ -82,10 +82,7 @@ class RequestStatusView(widgets.VBox):
 
     def stop(self) -> None:
         """Stop following: no update is made after this returns."""
-        with self._lock:
-            if not self._stopped.is_set():
-                self._stopped.set()
-                self._show_header()
+        self._halt()
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait up to ``timeout`` seconds for the thread to end; True when it has."""
@@ -108,11 +105,7 @@ class RequestStatusView(widgets.VBox):
                 failures += 1
                 transient = type(exc) is SealroomError  # the client's "cannot reach the vault"
                 if not transient or failures > self.retries:
-                    with self._lock:
-                        if not self._stopped.is_set():
-                            self._stopped.set()
-                            self.problem.value = problem(f"{problem_line(exc)} — live updates stopped")
-                            self._show_header()
+                    self._halt(problem_text=f"{problem_line(exc)} — live updates stopped")
                     break
                 pause = min(2.0 ** (failures - 1), 30.0)
                 self._update(problem_text=f"{problem_line(exc)} — trying again in {pause:g} s")
@@ -124,6 +117,16 @@ class RequestStatusView(widgets.VBox):
                 break
             if self._handle.view["state"] in REVIEW:
                 self._stopped.wait(self.review_poll_seconds)
+
+    def _halt(self, *, problem_text: str | None = None) -> None:
+        """Stop following once (later calls do nothing), showing ``problem_text`` if given."""
+        with self._lock:
+            if self._stopped.is_set():
+                return
+            self._stopped.set()
+            if problem_text is not None:
+                self.problem.value = problem(problem_text)
+            self._show_header()
 
     def _update(self, *, view: dict | None = None, problem_text: str | None = None) -> None:
         with self._lock:
@@ -159,8 +162,7 @@ def status_items(view: dict) -> list[tuple[str, object]]:
         items.append(("", f"· {reason}"))
     if view.get("public_reason"):
         items.append(("reason", view["public_reason"]))
-    for review in view.get("reviews") or []:
-        items.append((f"{review['verdict']} by {review['reviewer']}", review["note"] or "—"))
+    items += render.reviews(view)
     result = view.get("result")
     if result:
         report = result.get("report") or {}

@@ -126,12 +126,10 @@ def review_items(view: dict) -> list[tuple[str, object]]:
         ("state", render.Markup(render.badge(view["state"]))), ("requested by", requester),
         ("function", view["function_name"]), ("purpose", view["purpose"]), ("datasets", ", ".join(view["datasets"])),
     ]
-    for stage, record in (("compute", view.get("decision_record")), ("release", view.get("release_decision"))):
-        if record:
-            rows = [(r["policy_id"], r["effect"], r.get("dataset", ""), r["reason"]) for r in record.get("reasons", [])]
-            items.append((f"{stage} decision ({record['outcome']})", render.Markup(render.table(["policy", "effect", "dataset", "reason"], rows))))
+    items += render.decision_records(view)
     if not view.get("decision_record"):
-        items += [("decision", f"{(view.get('decision') or {}).get('outcome')}: {'; '.join((view.get('decision') or {}).get('reasons') or [])}")]
+        decision = view.get("decision") or {}
+        items.append(("decision", f"{decision.get('outcome')}: {'; '.join(decision.get('reasons') or [])}"))
     preview = view.get("result_preview")
     if preview:
         items.append(("result preview", render.code(_preview_text(preview))))

@@ -14,9 +14,10 @@ import pytest
 from jupyter_support import JupyterServer, free_port, start_jupyter_server
 
 import sealroom as sr
+from sealroom.demo.holders import STUDIO
+from sealroom.demo.roundtrip import SCRIPTS
 
-HOLDER = "harbor-light"  # owns northwind-scripts in the demo workspace
-SCRIPTS = "northwind-scripts"
+HOLDER = STUDIO.handle  # harbor-light: owns northwind-scripts in the demo workspace
 _LINE = itertools.count(1)  # each request reads another line, so each is a distinct request
 
 

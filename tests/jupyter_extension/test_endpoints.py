@@ -12,12 +12,15 @@ import re
 
 import httpx
 import pytest
-from conftest import HOLDER, SCRIPTS
 
 from sealroom.core.hashing import sha256_json
+from sealroom.demo.holders import STUDIO
+from sealroom.demo.roundtrip import SCRIPTS
 from sealroom.jupyter_extension.app import SealroomExtension
 
 pytestmark = pytest.mark.slow
+
+HOLDER = STUDIO.handle  # owns SCRIPTS (not imported from conftest: another folder's conftest can shadow that name)
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 METHODS = ("GET", "HEAD", "OPTIONS", *WRITE_METHODS)

@@ -5,9 +5,16 @@ widget; a data scientist gets no buttons and a message saying why."""
 from __future__ import annotations
 
 import ipywidgets as widgets
+import pytest
 from widget_support import FIRST_LINE, all_widgets, submit
 
 from sealroom.widgets import ReviewView
+
+
+REVIEWS = {  # verdict: (the note, the verb in the message, the state the message names)
+    "approve": ("one line for a close reading is fine", "approved", "queued"),
+    "deny": ("ask for counts per speaker instead", "denied", "rejected"),
+}
 
 
 def option_ids(view: ReviewView) -> list[str]:
@@ -28,29 +35,21 @@ def test_the_holder_sees_the_waiting_requests_oldest_selected(dana, studio):
     assert "Harbor Light Studios" in view.header.value
 
 
-def test_approve_button_approves_in_the_vault_with_the_note(dana, studio):
+@pytest.mark.parametrize("verdict", list(REVIEWS))
+def test_the_buttons_review_in_the_vault_with_the_note(dana, studio, verdict):
+    note, verb, state = REVIEWS[verdict]
     request = submit(dana, FIRST_LINE)
     view = studio.review_widget()
     view.picker.value = request.id
-    view.note.value = "one line for a close reading is fine"
-    view.approve_button.click()
+    view.note.value = note
+    getattr(view, f"{verdict}_button").click()
     seen = dana.requests[request.id].view  # as the data scientist reads it
-    assert [(r["verdict"], r["note"]) for r in seen["reviews"]] == [("approve", "one line for a close reading is fine")]
+    assert [(r["verdict"], r["note"]) for r in seen["reviews"]] == [(verdict, note)]
     assert seen["state"] != "pending_review"
-    assert f"You approved request {request.id}" in view.message.value and "queued" in view.message.value
+    if verdict == "deny":
+        assert seen["state"] == "rejected" and seen["public_reason"] == f"denied by the rights holder: {note}"
+    assert f"You {verb} request {request.id}" in view.message.value and state in view.message.value
     assert request.id not in option_ids(view) and view.note.value == ""
-
-
-def test_deny_button_rejects_with_the_note(dana, studio):
-    request = submit(dana, FIRST_LINE)
-    view = studio.review_widget()
-    view.picker.value = request.id
-    view.note.value = "ask for counts per speaker instead"
-    view.deny_button.click()
-    seen = dana.requests[request.id].view
-    assert seen["state"] == "rejected" and seen["public_reason"] == "denied by the rights holder: ask for counts per speaker instead"
-    assert f"You denied request {request.id}" in view.message.value and "rejected" in view.message.value
-    assert request.id not in option_ids(view)
 
 
 def test_a_refusal_from_the_vault_is_one_line(dana, studio):

@@ -93,16 +93,10 @@ def test_no_token_in_outputs_or_widget_state(ran, live_vault):
     assert all(token not in shown for token in live_vault.tokens.values())
 
 
-def test_outside_a_kernel_a_request_is_html_and_text_only(live_vault):
-    import sealroom as sr
-
-    ws = sr.connect(live_vault.url, live_vault.tokens[DATA_SCIENTIST])
-    try:
-        request = submit(ws, COUNT, "research: how many lines")
-        assert set(request._repr_mimebundle_()) == {"text/plain", "text/html"}
-        assert request._repr_mimebundle_()["text/html"] == request._repr_html_()
-    finally:
-        ws.close()
+def test_outside_a_kernel_a_request_is_html_and_text_only(dana):
+    request = submit(dana, COUNT, "research: how many lines")
+    assert set(request._repr_mimebundle_()) == {"text/plain", "text/html"}
+    assert request._repr_mimebundle_()["text/html"] == request._repr_html_()
 
 
 def test_the_client_does_not_import_ipywidgets():
