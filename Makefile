@@ -54,6 +54,7 @@ check: install
 
 bench: install-dev
 	$(BIN)/python benchmarks/bench_roundtrip.py
+	$(BIN)/python benchmarks/bench_pointers.py
 	$(BIN)/python benchmarks/bench_policy.py
 
 clean:

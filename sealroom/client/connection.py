@@ -23,6 +23,17 @@ class RemoteWorkspace:
         self.requests = RequestQueue(http)
         self.user = http.json("GET", "/api/v1/whoami")
 
+    @property
+    def purpose(self) -> str | None:
+        """The purpose pointer queries declare when ``.get()`` is not given one, e.g. ``"research: cast sizes"``."""
+        return self._http.default_purpose
+
+    @purpose.setter
+    def purpose(self, value: str | None) -> None:
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise InvalidInput('ws.purpose must be a sentence starting with a licensed purpose, e.g. "research: cast sizes"')
+        self._http.default_purpose = value
+
     def remote(self, **inputs) -> Callable[[Callable], RemoteFunction]:
         """Decorator: ``@ws.remote(plays=ws.datasets["northwind-scripts"])``."""
         if not inputs:

@@ -13,6 +13,7 @@ from functools import cached_property
 
 from sealroom.client import render
 from sealroom.client.http import VaultHTTP
+from sealroom.client.pointers import source_pointer
 from sealroom.core.errors import NotFound
 from sealroom.core.results import decode_input
 
@@ -37,6 +38,13 @@ class Asset:
     def mock(self):
         """The mock, decoded the way the private asset reaches a function."""
         return decode_input(self.kind, self.mock_ipc)
+
+    @property
+    def private(self):
+        """A pointer to the private asset (``RemoteFrame``; ``RemoteArray`` for images): no data comes here."""
+        from sealroom.client.graphs import VaultPointerSession  # the vault side of pointers
+
+        return source_pointer(VaultPointerSession(self._http), self.dataset, self.name, self.kind)
 
     def ref(self) -> dict:
         return {"dataset": self.dataset, "asset": self.name}
@@ -66,6 +74,11 @@ class Dataset:
     def mock(self):
         """The primary asset's mock (DataFrame, list of texts, or list of image arrays)."""
         return self.primary.mock
+
+    @property
+    def private(self):
+        """The primary asset's pointer (``ds.assets["cast"].private`` for another asset)."""
+        return self.primary.private
 
     def ref(self) -> dict:
         return self.primary.ref()

@@ -27,6 +27,7 @@ class VaultHTTP:
 
     def __init__(self, url: str, token: str, *, timeout: float = 60.0) -> None:
         self.url = url.rstrip("/")
+        self.default_purpose: str | None = None  # what pointer queries say they are for unless .get(purpose=...) says
         self._client = httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
 
     def json(self, method: str, path: str, **kwargs):

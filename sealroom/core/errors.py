@@ -44,6 +44,12 @@ class IngestError(InvalidInput):
     code = "ingest_error"
 
 
+class UnknownOperation(InvalidInput):
+    """A pointer query names an operation the operation registry does not declare for that type."""
+
+    code = "unknown_operation"
+
+
 class NotFound(SealroomError):
     """The named thing does not exist (or the caller may not know that it does)."""
 

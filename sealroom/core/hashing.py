@@ -19,3 +19,8 @@ def sha256_hex(data: bytes) -> str:
 def sha256_json(value: Any) -> str:
     """SHA-256 of the canonical JSON of ``value``."""
     return sha256_hex(canonical_json(value))
+
+
+def binding_hash(source: str, function_name: str, inputs: dict) -> str:
+    """The SHA-256 an approval is bound to: code (or operation graph), entry point, and the exact content versions read."""
+    return sha256_json({"kind": "code", "source": source, "function": function_name, "inputs": inputs})

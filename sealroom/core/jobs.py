@@ -13,6 +13,12 @@
    by ``release.release_result``), ``release_review`` (a rights holder looks first) or
    ``withheld`` (payload sealed and kept; public reasons only).
 
+Operation graphs (pointer queries) take the same path with ``GraphRunner`` in place of the
+sandbox (``graph_runner.py``): no job code runs, so their result is not re-encoded, ``checking``
+and the release are one transaction, and ``run_graph_now`` serves the ``.get()`` fast path for a
+graph its submission already moved to ``running``; the disclosure-control findings join the gate's
+report, and a released graph's coverage is committed for differencing.
+
 Every step commits state + audit before acting. ``recover()`` at start re-queues requests that
 were queued, running or checking when the vault stopped, so none is lost.
 """
@@ -30,14 +36,17 @@ from sqlalchemy import select
 
 from sealroom.core.catalog.private import PrivateContent
 from sealroom.core.errors import InvalidInput
-from sealroom.core.hashing import sha256_hex
+from sealroom.core.graph_runner import GraphRunner
 from sealroom.core.leakage import CheckContext, GateConfig, ReleaseGate
+from sealroom.core.leakage.findings import GateReport
 from sealroom.core.lifecycle import State, transition
 from sealroom.core.policy.context import release_context
+from sealroom.core.private_frames import PrivateFrames
 from sealroom.core.policy.decision import Outcome
 from sealroom.core.policy.engine import PolicyEngine, decide_safely
 from sealroom.core.release import release_result
-from sealroom.core.requests import Notifier, binding_hash
+from sealroom.core.hashing import binding_hash, sha256_hex
+from sealroom.core.requests import Notifier
 from sealroom.core.results import canonicalize
 from sealroom.core.sandbox import Executor, Job, JobInput, JobOutcome, Limits
 from sealroom.core.sealed_results import seal_payload, seal_private
@@ -52,7 +61,8 @@ _STOP = object()
 class JobRunner:
     """Runs queued requests one at a time on a worker thread."""
 
-    def __init__(self, ws: Workspace, executor: Executor, policy: PolicyEngine, notifier: Notifier, *, gate: ReleaseGate | None = None, limits: Limits = Limits()) -> None:
+    def __init__(self, ws: Workspace, executor: Executor, policy: PolicyEngine, notifier: Notifier, *, gate: ReleaseGate | None = None,
+                 limits: Limits = Limits(), graphs: GraphRunner | None = None) -> None:
         self.ws = ws
         self.executor = executor
         self.policy = policy
@@ -60,6 +70,7 @@ class JobRunner:
         self.gate = gate or ReleaseGate(GateConfig())
         self.limits = limits
         self.private = PrivateContent(ws)
+        self.graphs = graphs or GraphRunner(PrivateFrames(self.private))
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
 
@@ -115,43 +126,72 @@ class JobRunner:
                 transition(session, row, State.FAILED, actor="vault", public_reason=problem)
                 return
             transition(session, row, State.RUNNING, actor="vault")
-            job = Job(job_id=row.id, source=row.source, function_name=row.function_name, inputs=tuple(self._inputs(session, row.inputs)), limits=self.limits)
+            job = None
+            if row.kind != "graph":
+                job = Job(job_id=row.id, source=row.source, function_name=row.function_name, inputs=tuple(self._inputs(session, row.inputs)), limits=self.limits)
             bound_inputs = dict(row.inputs)
         self.notifier.notify()
-        outcome = self.executor.run(job)
+        self._run_and_release(request_id, job, bound_inputs, started)
+
+    def run_graph_now(self, request_id: str) -> None:
+        """Evaluate a graph request that its submission already moved to ``running`` (the ``.get()`` fast path)."""
+        started = time.perf_counter()
+        with self.ws.db.reading() as session:
+            row = session.get(RequestRow, request_id)
+            if row is None or row.state != State.RUNNING.value or row.kind != "graph":
+                return
+            bound_inputs = dict(row.inputs)
+        self._run_and_release(request_id, None, bound_inputs, started)
+
+    def _run_and_release(self, request_id: str, job: Job | None, bound_inputs: dict, started: float) -> None:
+        """Run a ``running`` request (``job`` None: an operation graph), check its result, decide and release."""
+        is_graph = job is None
+        if is_graph:  # evaluated by the vault on cached frames: no job code, no sandbox
+            with self.ws.db.reading() as session:
+                graph_job = self.graphs.prepare(session, session.get(RequestRow, request_id))
+            outcome = self.graphs.run(graph_job)
+        else:
+            outcome = self.executor.run(job)
         if outcome.status != "succeeded" or outcome.result is None:
             with self.ws.db.session() as session:
                 row = session.get(RequestRow, request_id)
                 self._store(session, row, None, _private_record(outcome), outcome.isolation, outcome.timings_ms, None)
                 transition(session, row, State.FAILED, actor="sandbox", public_reason=outcome.public_error or "the job failed")
             return
-        with self.ws.db.session() as session:
-            row = session.get(RequestRow, request_id)
-            transition(session, row, State.CHECKING, actor="vault")
-        try:
-            outcome = dataclasses.replace(outcome, result=canonicalize(outcome.result))
-        except InvalidInput as exc:
+        if not is_graph:  # job code wrote these bytes: commit `checking` first, then re-encode them canonically
             with self.ws.db.session() as session:
-                row = session.get(RequestRow, request_id)
-                self._store(session, row, None, {**_private_record(outcome), "canonicalize": exc.detail or exc.public_message}, outcome.isolation, outcome.timings_ms, None)
-                transition(session, row, State.FAILED, actor="vault", public_reason="the result could not be re-encoded for release (malformed payload)")
-            return
+                transition(session, session.get(RequestRow, request_id), State.CHECKING, actor="vault")
+            try:
+                outcome = dataclasses.replace(outcome, result=canonicalize(outcome.result))
+            except InvalidInput as exc:
+                with self.ws.db.session() as session:
+                    row = session.get(RequestRow, request_id)
+                    self._store(session, row, None, {**_private_record(outcome), "canonicalize": exc.detail or exc.public_message}, outcome.isolation, outcome.timings_ms, None)
+                    transition(session, row, State.FAILED, actor="vault", public_reason="the result could not be re-encoded for release (malformed payload)")
+                return
         context = CheckContext(text_indexes=tuple(self.private.text_index(spec["dataset_id"], spec["asset"]) for spec in bound_inputs.values()), config=self.gate.config)
         report = self.gate.inspect(outcome.result, context)
+        if is_graph:
+            report = GateReport(report.findings + tuple(outcome.findings), report.checks_run + ("disclosure-control",))
         timings = {**outcome.timings_ms, "vault_total": round((time.perf_counter() - started) * 1000, 2)}
+        released = False
         with self.ws.db.session() as session:
             row = session.get(RequestRow, request_id)
+            transition(session, row, State.CHECKING, actor="vault")  # a graph's (pure) gate ran above: one commit
             release = decide_safely(self.policy, "release", lambda: release_context(session, row, gate=report.policy_facts(), result=outcome.result))
             row.release_decision = release.to_dict()
             private = {**_private_record(outcome), "findings": report.to_private_dict(), "release_decision": release.to_dict()}
             self._store(session, row, outcome, private, outcome.isolation, timings, report)
             if release.outcome is Outcome.ALLOW and report.released:
                 release_result(session, self.ws, row, actor="release-gate")
+                released = True
             elif release.outcome is Outcome.REVIEW and report.released:
                 transition(session, row, State.RELEASE_REVIEW, actor="policy", payload={"decision": release.to_dict()})
             else:
                 reasons = list(dict.fromkeys(report.public_reasons + release.public_reasons())) or ["the result was withheld"]
                 transition(session, row, State.WITHHELD, actor="release-gate", payload={"checks": [f.check_id for f in report.findings], "decision": release.to_dict()}, public_reason="; ".join(reasons))
+        if is_graph:  # what a released query covered counts for differencing from now on
+            (self.graphs.released if released else self.graphs.discard)(request_id)
 
     def _inputs(self, session, inputs: dict) -> list[JobInput]:
         """Inputs keyed by content hash; the executor loads (decrypts) one only if it lacks it decoded."""
@@ -168,7 +208,7 @@ class JobRunner:
         stored.result_sha256 = sha256_hex(outcome.result.payload) if outcome and outcome.result else ""
         stored.payload_sealed = seal_payload(key, row.id, outcome.result.payload) if outcome and outcome.result else None
         stored.private_sealed = seal_private(key, row.id, private)
-        stored.public_report = report.to_public_dict() if report is not None else {}
+        stored.public_report = {**(report.to_public_dict() if report is not None else {}), **(outcome.report if outcome else {})}
         stored.isolation = isolation
         stored.timings_ms = timings
         session.flush()

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from sealroom.core.catalog.catalog import DatasetInfo, get_dataset
 from sealroom.core.catalog.license import purpose_category
 from sealroom.core.errors import Forbidden, InvalidInput, NotFound, NotReleased
-from sealroom.core.hashing import sha256_json
+from sealroom.core.hashing import binding_hash
+from sealroom.core.graph_requests import submit_graph
 from sealroom.core.ledger import audit
 from sealroom.core.lifecycle import TERMINAL, State, transition
 from sealroom.core.policy.context import compute_context, profile_request
@@ -74,11 +75,12 @@ class Notifier:
 class Requests:
     """The one orchestrator of request state on the trusted side."""
 
-    def __init__(self, ws: Workspace, policy: PolicyEngine, notifier: Notifier, enqueue) -> None:
+    def __init__(self, ws: Workspace, policy: PolicyEngine, notifier: Notifier, enqueue, run_now=None) -> None:
         self.ws = ws
         self.policy = policy
         self.notifier = notifier
         self._enqueue = enqueue
+        self.run_now = run_now or (lambda request_id: None)  # runs a graph request its submission moved to running
 
     # -- data scientist -------------------------------------------------------------------
     def submit(self, actor: User, code: CodeRequest) -> dict:
@@ -114,6 +116,10 @@ class Requests:
             self._enqueue(view["id"])
         self.notifier.notify()
         return view
+
+    def submit_graph(self, actor: User, graph: dict, purpose: str) -> dict:
+        """Submit a pointer query (an operation graph; see ``graph_requests``); runs it at once when allowed."""
+        return submit_graph(self, actor, graph, purpose)
 
     def result(self, actor: User, request_id: str) -> tuple[EncodedResult, dict]:
         """The released result and its signed receipt (requesting data scientist only)."""
@@ -230,11 +236,6 @@ def visible_requests(actor: User):
         owned = select(RequestDatasetRow.request_id).join(DatasetRow, DatasetRow.id == RequestDatasetRow.dataset_id).where(DatasetRow.owner_id == actor.id)
         return query.where(RequestRow.id.in_(owned))
     return query
-
-
-def binding_hash(source: str, function_name: str, inputs: dict) -> str:
-    """The SHA-256 an approval is bound to: code, entry point, and the exact content versions read."""
-    return sha256_json({"kind": "code", "source": source, "function": function_name, "inputs": inputs})
 
 
 def _bound_input(dataset: DatasetInfo, asset: str | None) -> dict:

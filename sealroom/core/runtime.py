@@ -46,7 +46,7 @@ class Vault:
         )
         self.notifier = Notifier()
         self.runner = JobRunner(ws, self.executor, self.policy, self.notifier, gate=ReleaseGate(config.gate), limits=config.limits)
-        self.requests = Requests(ws, self.policy, self.notifier, self.runner.enqueue)
+        self.requests = Requests(ws, self.policy, self.notifier, self.runner.enqueue, run_now=self.runner.run_graph_now)
 
     def start(self) -> "Vault":
         """Start the sandbox (warm zygote) and the job runner; recover interrupted requests."""
@@ -94,7 +94,9 @@ class Vault:
 
     def update_license(self, actor: User, name: str, changes: dict) -> dict:
         with self.ws.db.session() as session:
-            return update_license(session, actor, name, changes)
+            terms = update_license(session, actor, name, changes)
+        self.runner.graphs.frames.clear()  # decrypted content is not kept past a change of terms
+        return terms
 
     def audit_entries(self, actor: User, *, limit: int = 1000) -> list[audit.AuditEntry]:
         """Admins read the whole log; rights holders the entries about their datasets and requests on them."""

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from sealroom import __version__
 from sealroom.core.runtime import Vault
-from sealroom.service import routes_audit, routes_catalog, routes_policies, routes_requests
+from sealroom.service import routes_audit, routes_catalog, routes_graphs, routes_policies, routes_requests
 from sealroom.service.errors import install_error_handlers
 
 
@@ -27,7 +27,7 @@ def create_app(vault: Vault | None) -> FastAPI:
     )
     app.state.vault = vault
     install_error_handlers(app)
-    for module in (routes_audit, routes_catalog, routes_policies, routes_requests):
+    for module in (routes_audit, routes_catalog, routes_graphs, routes_policies, routes_requests):
         app.include_router(module.router)
     return app
 

@@ -309,8 +309,46 @@ def test_03_never_errs_nor_shows_the_token(cannot_leave):
     assert token not in json.dumps([c.get("outputs", []) for c in nb.cells])
 
 
+@pytest.fixture(scope="module")
+def pointers(live_vault, sealroom_kernel, cannot_leave):
+    """``04_explore_with_pointers`` executed as the data scientist, after 03."""
+    token = live_vault.tokens[DATA_SCIENTIST]
+    nb = sealroom_kernel.execute(load("04_explore_with_pointers.ipynb"), SEALROOM_URL=live_vault.url, SEALROOM_TOKEN=token)
+    return nb, token
+
+
+def test_04_pointers_hold_no_data_and_the_mock_answers_here(pointers):
+    nb, _ = pointers
+    assert "RemoteFrame" in shown(nb, "pointer") and "speaker" in shown(nb, "pointer")
+    assert "count" in shown(nb, "mock")
+
+
+def test_04_aggregates_come_back_rounded_and_protected(pointers):
+    nb, _ = pointers
+    top = literal_eval(value(nb, "get").split("Name:")[0].strip().splitlines()[-1].split()[-1])
+    assert top % 5 == 0
+    assert "Lighthouse Trust" in shown(nb, "faction") and "Low Quay" in shown(nb, "faction")
+    assert "NaN" in shown(nb, "seasons") and "All" in shown(nb, "seasons")
+    assert "edges:  [0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0]" in shown(nb, "hist")
+
+
+def test_04_differencing_rows_and_unknown_operations_are_stopped(pointers):
+    nb, _ = pointers
+    assert "went to the rights holder for review" in shown(nb, "differencing")
+    assert "differencing" in shown(nb, "differencing") or "subtract" in shown(nb, "differencing")
+    assert "went to the rights holder for review" in shown(nb, "rows")
+    assert "apply" in shown(nb, "unknown") and "groupby" in shown(nb, "unknown")
+
+
+def test_04_never_errs_nor_shows_the_token(pointers):
+    nb, token = pointers
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert token not in json.dumps([c.get("outputs", []) for c in nb.cells])
+
+
 # -- the committed files -------------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["01_explore_and_ask.ipynb", "02_review.ipynb", "03_what_cannot_leave.ipynb"])
+@pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
 def test_committed_notebooks_are_clean(name):
     nb = load(name)
     nbformat.validate(nb)

@@ -21,7 +21,7 @@ SOURCE = "def count(plays):\n    return int(len(plays))\n"
 EXPECTED_ROUTES = {
     ("GET", "/api/v1/health"), ("GET", "/api/v1/whoami"), ("GET", "/api/v1/public-key"), ("GET", "/api/v1/audit"),
     ("GET", "/api/v1/audit/verify"), ("GET", "/api/v1/datasets"), ("GET", "/api/v1/datasets/{name}"),
-    ("GET", "/api/v1/datasets/{name}/mock"), ("POST", "/api/v1/datasets"), ("POST", "/api/v1/requests"),
+    ("GET", "/api/v1/datasets/{name}/mock"), ("POST", "/api/v1/datasets"), ("POST", "/api/v1/requests"), ("POST", "/api/v1/graphs"),
     ("GET", "/api/v1/requests"), ("GET", "/api/v1/requests/{request_id}"), ("GET", "/api/v1/requests/{request_id}/wait"),
     ("POST", "/api/v1/requests/{request_id}/approve"), ("POST", "/api/v1/requests/{request_id}/deny"),
     ("GET", "/api/v1/requests/{request_id}/result"), ("GET", "/api/v1/requests/{request_id}/receipt"),

@@ -39,6 +39,8 @@ class LicenseTerms:
     max_jobs: int | None = None
     min_aggregation_size: int = 10
     human_review_required: bool = True
+    dp_epsilon_per_user: float | None = None
+    dp_epsilon_per_query: float = 0.5
     attribution: str = ""
     payment: Payment = field(default_factory=Payment)
 
@@ -80,6 +82,12 @@ class LicenseTerms:
         for name in ("max_jobs", "min_aggregation_size"):
             if values.get(name) is not None and (not isinstance(values[name], int) or isinstance(values[name], bool) or values[name] < 0):
                 raise InvalidInput(f"license term {name} must be a non-negative integer")
+        for name in ("dp_epsilon_per_user", "dp_epsilon_per_query"):
+            value = values.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 100):
+                raise InvalidInput(f"license term {name} must be a positive number of at most 100 (an epsilon)")
+            if value is not None:
+                values[name] = float(value)
         if values.get("expires") is not None:
             try:
                 date.fromisoformat(values["expires"])

@@ -86,8 +86,12 @@ class GateReport:
         return list(dict.fromkeys(f.public_message for f in ordered))
 
     def policy_facts(self) -> dict[str, Any]:
-        """What the release policy reads: released, needs_review, ids of checks that found something."""
-        return {"released": self.released, "needs_review": self.needs_review, "findings": sorted({f.check_id for f in self.findings if f.severity != "info"})}
+        """What the release policy reads: released, needs_review, ids of checks that found something.
+
+        ``findings`` holds the ids of every finding, ``info`` ones included (e.g.
+        ``disclosure-suppressed``), so a dataset policy can send such a result to review.
+        """
+        return {"released": self.released, "needs_review": self.needs_review, "findings": sorted({f.check_id for f in self.findings})}
 
     def to_public_dict(self) -> dict[str, Any]:
         """What the data scientist may see: no private details."""

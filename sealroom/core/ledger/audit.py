@@ -21,6 +21,7 @@ from sealroom.core.store.models import AuditRow
 
 GENESIS = "0" * 64
 
+_HEAD = "sealroom_audit_head"  # Session.info key: (transaction, seq, entry_hash) of this transaction's last append
 _append_lock = threading.Lock()
 
 
@@ -58,13 +59,18 @@ def append(session: Session, *, actor: str, action: str, subject: str, payload: 
     """Append an entry inside the caller's transaction and return it (its seq is its log index)."""
     payload = payload or {}
     with _append_lock:
-        last = session.execute(select(AuditRow).order_by(AuditRow.seq.desc()).limit(1)).scalar_one_or_none()
-        seq = 1 if last is None else last.seq + 1
-        prev = GENESIS if last is None else last.entry_hash
+        transaction = session.get_transaction()
+        cached = session.info.get(_HEAD)  # this transaction's last append: it holds the write lock, so still the head
+        if cached is not None and cached[0] is transaction:
+            head = cached[1:]
+        else:
+            head = session.execute(select(AuditRow.seq, AuditRow.entry_hash).order_by(AuditRow.seq.desc()).limit(1)).one_or_none() or (0, GENESIS)
+        seq, prev = head[0] + 1, head[1]
         at = datetime.now(timezone.utc).isoformat()
         digest = entry_hash(seq=seq, at=at, actor=actor, action=action, subject=subject, payload=payload, prev_hash=prev)
         session.add(AuditRow(seq=seq, at=at, actor=actor, action=action, subject=subject, payload=payload, prev_hash=prev, entry_hash=digest))
         session.flush()
+        session.info[_HEAD] = (transaction, seq, digest)
     return AuditEntry(seq, at, actor, action, subject, payload, prev, digest)
 
 

@@ -10,6 +10,7 @@ A request file (JSON) describes one decision without a workspace::
      "purpose": "research: who speaks most",
      "code": {"source": "def f(plays): ...", "function": "f",
               "inputs": {"plays": {"kind": "table", "text_columns": ["line"]}}},
+                                                  # or a pointer query: "code": {"graph": {...}}
      "now": "2026-11-21T12:00:00Z",               # optional (default: now)
      "datasets": [{"name": "northwind-scripts", "kind": "table",
                    "owner": {"name": "harbor-light", "role": "rights_holder", "org": "Harbor Light"},
@@ -31,7 +32,9 @@ from pathlib import Path
 
 from sealroom.core.catalog.license import LicenseTerms, purpose_category
 from sealroom.core.errors import InvalidInput
+from sealroom.core.graph.wire import Graph
 from sealroom.core.policy.code_profile import InputHint, profile_code
+from sealroom.core.policy.graph_profile import profile_graph
 from sealroom.core.policy.context import timestamp
 from sealroom.core.policy.decision import Decision
 from sealroom.core.policy.engine import PolicyEngine, decide_safely
@@ -91,6 +94,8 @@ def _context(document: dict, root: Path) -> dict:
     if "source" in code:
         hints = {name: InputHint(kind=h["kind"], text_columns=tuple(h.get("text_columns", ()))) for name, h in code.get("inputs", {}).items()}
         code = profile_code(code["source"], code["function"], hints).to_dict()
+    elif "graph" in code:  # a pointer query: {"graph": {version, nodes, output}}
+        code = profile_graph(Graph.from_json(code["graph"]))
     context = {
         "requester": document["requester"],
         "purpose": purpose_category(document["purpose"]),

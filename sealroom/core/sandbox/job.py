@@ -109,6 +109,8 @@ class JobOutcome:
     isolation: dict[str, object] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
     input_cache: dict[str, int] = field(default_factory=dict)
+    findings: tuple = ()  # extra release-gate findings from the executor (graph queries: disclosure control)
+    report: dict[str, object] = field(default_factory=dict)  # public facts added to the result's report
 
     @property
     def succeeded(self) -> bool:

@@ -272,7 +272,7 @@ def test_a_matching_deny_rule_always_wins(engine: CedarEngine, drawn: tuple[str,
 
 # --- failing closed on a missing or mistyped attribute -----------------------------------------
 
-NOT_POLICY_INPUTS = ("attribution", "payment")  # license terms no rule reads
+NOT_POLICY_INPUTS = ("attribution", "payment", "dp_epsilon_per_user", "dp_epsilon_per_query")  # license terms no rule reads (DP terms: the graph runner)
 
 
 def leaf_paths(value, prefix=()) -> list[tuple]:

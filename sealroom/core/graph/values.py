@@ -1,0 +1,146 @@
+"""The wire codec of a graph's answer: the same Python value on both sides, never a pickle.
+
+``encode_value(value) -> (EncodedResult, hint)`` writes tables as Arrow IPC (through
+``sealroom.core.results``) and everything else as JSON; ``hint`` (a small JSON dict) says how
+to rebuild the exact type: a Series with its name and index names, a DataFrame with its column
+labels (a MultiIndex included), a scalar of the right type (NaN survives), ``(counts, edges)``
+of a histogram, an ndarray of its dtype and shape, a shape tuple, a dtype string, dtypes.
+``decode_value`` reads it back strictly and refuses a hint it does not know.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+from sealroom.core.errors import InvalidInput
+from sealroom.core.results import EncodedResult, arrow_to_frame, frame_to_arrow
+
+
+def encode_value(value: Any) -> tuple[EncodedResult, dict]:
+    """Encode a graph's value; ``InvalidInput`` for a type the codec does not carry."""
+    import pandas as pd
+
+    if isinstance(value, pd.Series) and value.dtype == object and len(value) and all(_is_dtype(v) for v in value):
+        return _json({"labels": [_label(k) for k in value.index], "dtypes": [str(v) for v in value]}), {"type": "dtypes"}
+    if isinstance(value, pd.Series):
+        payload, hint = _frame(value.to_frame(name="c0"))
+        return payload, {**hint, "type": "series", "name": _label(value.name)}
+    if isinstance(value, pd.DataFrame):
+        return _frame(value)
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, np.ndarray) for v in value):
+        counts, edges = value
+        return _json({"counts": _list(counts), "edges": _list(edges)}), {"type": "histogram", "dtype": str(counts.dtype)}
+    if isinstance(value, tuple):
+        return _json([_scalar(v) for v in value]), {"type": "tuple"}
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise InvalidInput(f"an array of {value.dtype} cannot be returned; only numeric arrays")
+        return _json(_list(value.ravel())), {"type": "ndarray", "dtype": str(value.dtype), "shape": list(value.shape)}
+    if value is None or isinstance(value, (bool, int, float, str, np.generic)):
+        kind = "bool" if isinstance(value, (bool, np.bool_)) else "int" if isinstance(value, (int, np.integer)) else \
+            "float" if isinstance(value, (float, np.floating)) else "str" if isinstance(value, str) else "none"
+        return _json(_scalar(value)), {"type": "scalar", "dtype": kind}
+    raise InvalidInput(f"a graph value of type {type(value).__name__} cannot be sent back")
+
+
+def decode_value(encoded: EncodedResult, hint: dict) -> Any:
+    """The value ``encode_value`` encoded, of the same type."""
+    import pandas as pd
+
+    kind = hint.get("type") if isinstance(hint, dict) else None
+    if kind in ("frame", "series"):
+        if encoded.kind != "table":
+            raise InvalidInput("a table value must come as an Arrow table")
+        frame = arrow_to_frame(encoded.payload)
+        if hint.get("index") is not None:
+            frame.index = _index(hint["index"], hint.get("index_names") or [None])
+        columns = hint.get("columns")
+        if not isinstance(columns, list) or len(columns) != frame.shape[1]:
+            raise InvalidInput("the table value does not match its column labels")
+        frame.columns = _index(columns, hint.get("column_names") or [None])
+        if kind == "series":
+            return frame.iloc[:, 0].rename(hint.get("name"))
+        return frame
+    if encoded.kind != "json":
+        raise InvalidInput(f"a {kind} value must come as JSON")
+    data = json.loads(encoded.payload.decode("utf-8"))
+    if kind == "dtypes":
+        return pd.Series([pd.api.types.pandas_dtype(d) for d in data["dtypes"]], index=data["labels"], dtype=object)
+    if kind == "histogram":
+        counts = np.array([np.nan if c is None else c for c in data["counts"]], dtype=np.float64)
+        if not np.isnan(counts).any():
+            counts = counts.astype(hint.get("dtype", "int64"))
+        return counts, np.array(data["edges"], dtype=np.float64)
+    if kind == "tuple":
+        return tuple(data)
+    if kind == "ndarray":
+        flat = np.array([np.nan if v is None else v for v in data], dtype=np.float64)
+        dtype = hint["dtype"] if not np.isnan(flat).any() else "float64"
+        return flat.astype(dtype).reshape(hint["shape"])
+    if kind == "scalar":
+        dtype = hint.get("dtype")
+        if dtype == "float":
+            return math.nan if data is None else float(data)
+        return {"int": int, "bool": bool, "str": str}.get(dtype, lambda v: v)(data) if data is not None else None
+    raise InvalidInput(f"unknown value hint {kind!r}")
+
+
+def _frame(frame) -> tuple[EncodedResult, dict]:
+    hint = {"type": "frame", "columns": [_label(c) for c in frame.columns], "column_names": [_label(n) for n in frame.columns.names]}
+    plain = frame.copy(deep=False)
+    plain.columns = [f"c{i}" for i in range(frame.shape[1])]
+    if _mixed(frame.index):  # Arrow cannot hold an index of mixed types (e.g. numbers and "All")
+        hint.update(index=[_label(v) for v in frame.index], index_names=[_label(n) for n in frame.index.names])
+        plain = plain.reset_index(drop=True)
+    return EncodedResult("table", frame_to_arrow(plain)), hint
+
+
+def _mixed(index) -> bool:
+    levels = index.levels if hasattr(index, "levels") else [index]
+    return any(level.dtype == object and len({type(v) for v in level}) > 1 for level in levels)
+
+
+def _index(labels: list, names: list):
+    import pandas as pd
+
+    if labels and all(isinstance(label, list) for label in labels):
+        return pd.MultiIndex.from_tuples([tuple(label) for label in labels], names=names)
+    return pd.Index(labels, name=names[0] if names else None, dtype=object if _kinds(labels) > 1 else None)
+
+
+def _kinds(labels: list) -> int:
+    return len({type(label) for label in labels if label is not None})
+
+
+def _label(label: Any) -> Any:
+    if isinstance(label, tuple):
+        return [_label(part) for part in label]
+    return _scalar(label)
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _list(array: np.ndarray) -> list:
+    return [_scalar(v) for v in np.asarray(array).tolist()]
+
+
+def _json(data: Any) -> EncodedResult:
+    return EncodedResult("json", json.dumps(data, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def _is_dtype(value: Any) -> bool:
+    import pandas as pd
+
+    return isinstance(value, (np.dtype, pd.api.extensions.ExtensionDtype))

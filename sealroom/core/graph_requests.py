@@ -1,0 +1,93 @@
+"""Submitting a pointer query: an operation graph becomes a request like any other.
+
+``submit_graph`` validates the graph against the operation registry (an unknown operation is
+refused with the list of supported ones), binds its sources to the exact content versions of
+one dataset, profiles it for the policy engine and records the decision - the same lifecycle,
+audit trail and review as a code request (architecture §3). A query the policy allows runs at
+once, in the caller's thread (``run_now``), so ``.get()`` is one HTTP round trip.
+
+The policy engine reads a graph's profile (``policy/graph_profile.py``); a graph that returns
+records goes to review before it runs and, through the release gate, again before it leaves.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from sealroom.core.catalog.catalog import get_dataset
+from sealroom.core.catalog.license import purpose_category
+from sealroom.core.errors import Forbidden, InvalidInput
+from sealroom.core.graph.wire import Graph
+from sealroom.core.hashing import binding_hash
+from sealroom.core.ledger import audit
+from sealroom.core.lifecycle import State, transition
+from sealroom.core.policy.context import compute_context
+from sealroom.core.policy.decision import Outcome
+from sealroom.core.policy.engine import decide_safely
+from sealroom.core.policy.graph_profile import profile_graph
+from sealroom.core.store.models import RequestDatasetRow, RequestRow
+from sealroom.core.users import Role, User
+
+MAX_GRAPH_BYTES = 200_000
+MAX_PURPOSE_CHARS = 2000
+
+
+def graph_source(graph: Graph) -> str:
+    """The stored (and reviewed, and approval-bound) text of a graph: its canonical JSON, indented."""
+    return json.dumps(graph.to_json(), sort_keys=True, indent=1, ensure_ascii=False)
+
+
+def submit_graph(requests, actor: User, graph_json: dict, purpose: str) -> dict:
+    """Record, decide and (when allowed) run one graph request; returns the requester's view."""
+    if actor.role is not Role.DATA_SCIENTIST:
+        raise Forbidden("only data scientists submit computations")
+    if not isinstance(graph_json, dict):
+        raise InvalidInput("the query must be an operation graph (a JSON object with nodes and output)")
+    if len(json.dumps(graph_json, default=str)) > MAX_GRAPH_BYTES:
+        raise InvalidInput(f"the operation graph is larger than {MAX_GRAPH_BYTES} bytes; ask a smaller question")
+    if not isinstance(purpose, str) or not purpose.strip():
+        raise InvalidInput("say what the query is for: .get(purpose=\"research: ...\") or set ws.purpose")
+    if len(purpose) > MAX_PURPOSE_CHARS:
+        raise InvalidInput(f"the purpose is longer than {MAX_PURPOSE_CHARS} characters")
+    purpose_category(purpose)
+    graph = Graph.from_json(graph_json).pruned()
+    with requests.ws.db.session() as session:
+        sources = {node.id: (node.args.get("dataset"), node.args.get("asset")) for node in graph.nodes if node.op == "source"}
+        names = sorted({str(dataset) for dataset, _ in sources.values()})
+        if len(names) != 1:
+            raise InvalidInput(f"a query reads one dataset (its assets may be merged); this one reads {names}")
+        dataset = get_dataset(session, names[0])
+        inputs = {node: _bound(dataset, asset) for node, (_, asset) in sources.items()}
+        profile = profile_graph(graph, {(dataset.name, spec["asset"]): spec["kind"] for spec in inputs.values()})
+        source = graph_source(graph)
+        binding = binding_hash(source, "", inputs)
+        row = RequestRow(id=uuid.uuid4().hex[:16], owner_id=actor.id, kind="graph", function_name="", source=source,
+                         inputs=inputs, purpose=purpose.strip(), binding_sha256=binding, state=State.SUBMITTED.value)
+        session.add(row)
+        session.flush()
+        session.add(RequestDatasetRow(request_id=row.id, dataset_id=dataset.id))
+        audit.append(session, actor=actor.name, action="request.submitted", subject=row.id,
+                     payload={"binding_sha256": binding, "datasets": names, "purpose": row.purpose, "kind": "graph"})
+        decision = decide_safely(requests.policy, "compute", lambda: compute_context(session, actor, row.purpose, profile, [dataset]))
+        row.decision = {**decision.to_dict(), "code_profile": profile}
+        transition(session, row, State.DECIDED, actor="policy", payload={"decision": decision.to_dict()})
+        if decision.outcome is Outcome.ALLOW:  # runs now, in this thread: no queue, no second transaction to start it
+            transition(session, row, State.QUEUED, actor="policy")
+            transition(session, row, State.RUNNING, actor="vault")
+        elif decision.outcome is Outcome.REVIEW:
+            transition(session, row, State.PENDING_REVIEW, actor="policy")
+        else:
+            transition(session, row, State.REJECTED, actor="policy", public_reason="refused by policy: " + "; ".join(decision.public_reasons()))
+        request_id, running = row.id, row.state == State.RUNNING.value
+    if running:
+        requests.run_now(request_id)
+    requests.notifier.notify()
+    return requests.get(actor, request_id)
+
+
+def _bound(dataset, asset) -> dict:
+    chosen = dataset.asset(asset if isinstance(asset, str) else None)
+    if chosen.kind not in ("table", "texts", "images"):
+        raise InvalidInput(f"{dataset.name}/{asset} ({chosen.kind}) cannot be queried with pointers")
+    return {"dataset": dataset.name, "dataset_id": dataset.id, "asset": chosen.name, "kind": chosen.kind, "items_root": chosen.items_root}
