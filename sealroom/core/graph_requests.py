@@ -16,21 +16,19 @@ import json
 import uuid
 
 from sealroom.core.catalog.catalog import get_dataset
-from sealroom.core.catalog.license import purpose_category
+from sealroom.core.catalog.license import check_purpose
 from sealroom.core.errors import Forbidden, InvalidInput
 from sealroom.core.graph.wire import Graph
 from sealroom.core.hashing import binding_hash
 from sealroom.core.ledger import audit
-from sealroom.core.lifecycle import State, transition
+from sealroom.core.lifecycle import State, record_compute_decision, transition
 from sealroom.core.policy.context import compute_context
-from sealroom.core.policy.decision import Outcome
 from sealroom.core.policy.engine import decide_safely
 from sealroom.core.policy.graph_profile import profile_graph
 from sealroom.core.store.models import RequestDatasetRow, RequestRow
 from sealroom.core.users import Role, User
 
 MAX_GRAPH_BYTES = 200_000
-MAX_PURPOSE_CHARS = 2000
 
 
 def graph_source(graph: Graph) -> str:
@@ -46,11 +44,7 @@ def submit_graph(requests, actor: User, graph_json: dict, purpose: str) -> dict:
         raise InvalidInput("the query must be an operation graph (a JSON object with nodes and output)")
     if len(json.dumps(graph_json, default=str)) > MAX_GRAPH_BYTES:
         raise InvalidInput(f"the operation graph is larger than {MAX_GRAPH_BYTES} bytes; ask a smaller question")
-    if not isinstance(purpose, str) or not purpose.strip():
-        raise InvalidInput("say what the query is for: .get(purpose=\"research: ...\") or set ws.purpose")
-    if len(purpose) > MAX_PURPOSE_CHARS:
-        raise InvalidInput(f"the purpose is longer than {MAX_PURPOSE_CHARS} characters")
-    purpose_category(purpose)
+    purpose = check_purpose(purpose, missing="say what the query is for: .get(purpose=\"research: ...\") or set ws.purpose")
     graph = Graph.from_json(graph_json).pruned()
     with requests.ws.db.session() as session:
         sources = {node.id: (node.args.get("dataset"), node.args.get("asset")) for node in graph.nodes if node.op == "source"}
@@ -63,22 +57,15 @@ def submit_graph(requests, actor: User, graph_json: dict, purpose: str) -> dict:
         source = graph_source(graph)
         binding = binding_hash(source, "", inputs)
         row = RequestRow(id=uuid.uuid4().hex[:16], owner_id=actor.id, kind="graph", function_name="", source=source,
-                         inputs=inputs, purpose=purpose.strip(), binding_sha256=binding, state=State.SUBMITTED.value)
+                         inputs=inputs, purpose=purpose, binding_sha256=binding, state=State.SUBMITTED.value)
         session.add(row)
         session.flush()
         session.add(RequestDatasetRow(request_id=row.id, dataset_id=dataset.id))
         audit.append(session, actor=actor.name, action="request.submitted", subject=row.id,
                      payload={"binding_sha256": binding, "datasets": names, "purpose": row.purpose, "kind": "graph"})
         decision = decide_safely(requests.policy, "compute", lambda: compute_context(session, actor, row.purpose, profile, [dataset]))
-        row.decision = {**decision.to_dict(), "code_profile": profile}
-        transition(session, row, State.DECIDED, actor="policy", payload={"decision": decision.to_dict()})
-        if decision.outcome is Outcome.ALLOW:  # runs now, in this thread: no queue, no second transaction to start it
-            transition(session, row, State.QUEUED, actor="policy")
-            transition(session, row, State.RUNNING, actor="vault")
-        elif decision.outcome is Outcome.REVIEW:
-            transition(session, row, State.PENDING_REVIEW, actor="policy")
-        else:
-            transition(session, row, State.REJECTED, actor="policy", public_reason="refused by policy: " + "; ".join(decision.public_reasons()))
+        if record_compute_decision(session, row, decision, profile) is State.QUEUED:
+            transition(session, row, State.RUNNING, actor="vault")  # runs now, in this thread: no second transaction to start it
         request_id, running = row.id, row.state == State.RUNNING.value
     if running:
         requests.run_now(request_id)

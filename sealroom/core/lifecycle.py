@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from sealroom.core.errors import InvalidTransition
 from sealroom.core.ledger import audit
+from sealroom.core.policy.decision import Decision, Outcome
 from sealroom.core.store.models import RequestRow, utcnow
 
 
@@ -74,3 +75,18 @@ def transition(session: Session, request: RequestRow, to: State, *, actor: str, 
         request.public_reason = public_reason
     session.flush()
     return audit.append(session, actor=actor, action=f"request.{to.value}", subject=request.id, payload={"from": current.value, **(payload or {})})
+
+
+def record_compute_decision(session: Session, request: RequestRow, decision: Decision, code_profile: dict) -> State:
+    """Store the ``compute`` decision (with the profile it read) and move the request on: ALLOW ->
+    ``queued``, REVIEW -> ``pending_review``, anything else -> ``rejected`` with the public reasons.
+    Returns the state reached."""
+    request.decision = {**decision.to_dict(), "code_profile": code_profile}
+    transition(session, request, State.DECIDED, actor="policy", payload={"decision": decision.to_dict()})
+    if decision.outcome is Outcome.ALLOW:
+        transition(session, request, State.QUEUED, actor="policy")
+    elif decision.outcome is Outcome.REVIEW:
+        transition(session, request, State.PENDING_REVIEW, actor="policy")
+    else:
+        transition(session, request, State.REJECTED, actor="policy", public_reason="refused by policy: " + "; ".join(decision.public_reasons()))
+    return State(request.state)

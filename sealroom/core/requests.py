@@ -25,14 +25,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sealroom.core.catalog.catalog import DatasetInfo, get_dataset
-from sealroom.core.catalog.license import purpose_category
+from sealroom.core.catalog.license import check_purpose
 from sealroom.core.errors import Forbidden, InvalidInput, NotFound, NotReleased
 from sealroom.core.hashing import binding_hash
 from sealroom.core.graph_requests import submit_graph
 from sealroom.core.ledger import audit
-from sealroom.core.lifecycle import TERMINAL, State, transition
+from sealroom.core.lifecycle import TERMINAL, State, record_compute_decision, transition
 from sealroom.core.policy.context import compute_context, profile_request
-from sealroom.core.policy.decision import Outcome
 from sealroom.core.policy.engine import PolicyEngine, decide_safely
 from sealroom.core.release import release_result
 from sealroom.core.request_views import private_view, public_view, result_preview
@@ -44,7 +43,6 @@ from sealroom.core.workspace import Workspace
 
 MAX_SOURCE_BYTES = 200_000
 WAITING_ENDS = TERMINAL | {State.PENDING_REVIEW, State.RELEASE_REVIEW}
-MAX_PURPOSE_CHARS = 2000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,14 +101,7 @@ class Requests:
             audit.append(session, actor=actor.name, action="request.submitted", subject=row.id, payload={"binding_sha256": binding, "datasets": sorted(d.name for d in unique), "purpose": row.purpose})
             profile = profile_request(code.source, code.function_name, inputs, unique).to_dict()
             decision = decide_safely(self.policy, "compute", lambda: compute_context(session, actor, row.purpose, profile, unique))
-            row.decision = {**decision.to_dict(), "code_profile": profile}
-            transition(session, row, State.DECIDED, actor="policy", payload={"decision": decision.to_dict()})
-            if decision.outcome is Outcome.ALLOW:
-                transition(session, row, State.QUEUED, actor="policy")
-            elif decision.outcome is Outcome.REVIEW:
-                transition(session, row, State.PENDING_REVIEW, actor="policy")
-            else:
-                transition(session, row, State.REJECTED, actor="policy", public_reason="refused by policy: " + "; ".join(decision.public_reasons()))
+            record_compute_decision(session, row, decision, profile)
             view = self._view(session, row, actor)
         if view["state"] == State.QUEUED.value:
             self._enqueue(view["id"])
@@ -278,11 +269,7 @@ def _validate_code(code: CodeRequest) -> None:
         raise InvalidInput("the request has no source code")
     if len(code.source.encode()) > MAX_SOURCE_BYTES:
         raise InvalidInput(f"the source is larger than {MAX_SOURCE_BYTES} bytes; submit one function, not a module")
-    if not code.purpose or not code.purpose.strip():
-        raise InvalidInput("say what the computation is for: purpose=\"research: ...\" is required")
-    if len(code.purpose) > MAX_PURPOSE_CHARS:
-        raise InvalidInput(f"the purpose is longer than {MAX_PURPOSE_CHARS} characters")
-    purpose_category(code.purpose)
+    check_purpose(code.purpose, missing="say what the computation is for: purpose=\"research: ...\" is required")
     if not code.inputs:
         raise InvalidInput("the function reads no dataset; pass one, e.g. @ws.remote(plays=ds)")
     try:

@@ -100,6 +100,19 @@ class LicenseTerms:
         return cls(**values)
 
 
+MAX_PURPOSE_CHARS = 2000
+
+
+def check_purpose(purpose, *, missing: str) -> str:
+    """A request's purpose, stripped: present (else ``missing`` is the message), short, and naming a licensed purpose."""
+    if not isinstance(purpose, str) or not purpose.strip():
+        raise InvalidInput(missing)
+    if len(purpose) > MAX_PURPOSE_CHARS:
+        raise InvalidInput(f"the purpose is longer than {MAX_PURPOSE_CHARS} characters")
+    purpose_category(purpose)
+    return purpose.strip()
+
+
 def purpose_category(purpose: str) -> str:
     """The licensed purpose a request's purpose names: ``"research: who speaks most"`` -> ``"research"``.
 
