@@ -4,7 +4,8 @@
 refused with the list of supported ones), binds its sources to the exact content versions of
 one dataset, profiles it for the policy engine and records the decision - the same lifecycle,
 audit trail and review as a code request (architecture §3). A query the policy allows runs at
-once, in the caller's thread (``run_now``), so ``.get()`` is one HTTP round trip.
+once, in the caller's thread (the job runner's ``prepare_graph`` in the submission's transaction,
+then ``run_graph``), so ``.get()`` is one HTTP round trip.
 
 The policy engine reads a graph's profile (``policy/graph_profile.py``); a graph that returns
 records goes to review before it runs and, through the release gate, again before it leaves.
@@ -19,12 +20,14 @@ from sealroom.core.catalog.catalog import get_dataset
 from sealroom.core.catalog.license import check_purpose
 from sealroom.core.errors import Forbidden, InvalidInput
 from sealroom.core.graph.wire import Graph
+from sealroom.core.graph_runner import GraphAnswer
 from sealroom.core.hashing import binding_hash
 from sealroom.core.ledger import audit
 from sealroom.core.lifecycle import State, record_compute_decision, transition
 from sealroom.core.policy.context import compute_context
 from sealroom.core.policy.engine import decide_safely
 from sealroom.core.policy.graph_profile import profile_graph
+from sealroom.core.request_views import public_view
 from sealroom.core.store.models import RequestDatasetRow, RequestRow
 from sealroom.core.users import Role, User
 
@@ -36,8 +39,9 @@ def graph_source(graph: Graph) -> str:
     return json.dumps(graph.to_json(), sort_keys=True, indent=1, ensure_ascii=False)
 
 
-def submit_graph(requests, actor: User, graph_json: dict, purpose: str) -> dict:
-    """Record, decide and (when allowed) run one graph request; returns the requester's view."""
+def submit_graph(requests, actor: User, graph_json: dict, purpose: str) -> GraphAnswer:
+    """Record, decide and (when allowed) run one graph request: the requester's view and, when
+    released at once, the value."""
     if actor.role is not Role.DATA_SCIENTIST:
         raise Forbidden("only data scientists submit computations")
     if not isinstance(graph_json, dict):
@@ -46,6 +50,7 @@ def submit_graph(requests, actor: User, graph_json: dict, purpose: str) -> dict:
         raise InvalidInput(f"the operation graph is larger than {MAX_GRAPH_BYTES} bytes; ask a smaller question")
     purpose = check_purpose(purpose, missing="say what the query is for: .get(purpose=\"research: ...\") or set ws.purpose")
     graph = Graph.from_json(graph_json).pruned()
+    job = view = None
     with requests.ws.db.session() as session:
         sources = {node.id: (node.args.get("dataset"), node.args.get("asset")) for node in graph.nodes if node.op == "source"}
         names = sorted({str(dataset) for dataset, _ in sources.values()})
@@ -59,18 +64,25 @@ def submit_graph(requests, actor: User, graph_json: dict, purpose: str) -> dict:
         row = RequestRow(id=uuid.uuid4().hex[:16], owner_id=actor.id, kind="graph", function_name="", source=source,
                          inputs=inputs, purpose=purpose, binding_sha256=binding, state=State.SUBMITTED.value)
         session.add(row)
-        session.flush()
+        session.flush()  # the request row first: request_datasets refers to it
         session.add(RequestDatasetRow(request_id=row.id, dataset_id=dataset.id))
         audit.append(session, actor=actor.name, action="request.submitted", subject=row.id,
                      payload={"binding_sha256": binding, "datasets": names, "purpose": row.purpose, "kind": "graph"})
         decision = decide_safely(requests.policy, "compute", lambda: compute_context(session, actor, row.purpose, profile, [dataset]))
-        if record_compute_decision(session, row, decision, profile) is State.QUEUED:
-            transition(session, row, State.RUNNING, actor="vault")  # runs now, in this thread: no second transaction to start it
-        request_id, running = row.id, row.state == State.RUNNING.value
-    if running:
-        requests.run_now(request_id)
+        state = record_compute_decision(session, row, decision, profile)
+        if state is State.QUEUED and requests.graphs is not None:  # runs now, in this thread: no second transaction to start it
+            transition(session, row, State.RUNNING, actor="vault")
+            job = requests.graphs.prepare_graph(session, row, dataset)
+        else:
+            view = public_view(session, row)
+    if job is not None:
+        answer = requests.graphs.run_graph(job)
+    else:
+        if state is State.QUEUED:
+            requests.enqueue(view["id"])
+        answer = GraphAnswer(view)
     requests.notifier.notify()
-    return requests.get(actor, request_id)
+    return answer
 
 
 def _bound(dataset, asset) -> dict:

@@ -33,9 +33,10 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from sealroom.core.catalog.catalog import DatasetInfo
 from sealroom.core.catalog.license import LicenseTerms
 from sealroom.core.disclosure.coverage import CoverageTracker
 from sealroom.core.disclosure.protect import Protector
@@ -45,7 +46,8 @@ from sealroom.core.graph.evaluate import evaluate
 from sealroom.core.graph.values import encode_value
 from sealroom.core.graph.wire import Graph
 from sealroom.core.leakage.findings import Finding
-from sealroom.core.private_frames import PrivateFrames
+from sealroom.core.private_frames import FrameRef, PrivateFrames
+from sealroom.core.results import EncodedResult
 from sealroom.core.sandbox import JobOutcome
 from sealroom.core.store.models import AssetRow, DatasetRow, RequestDatasetRow, RequestRow, ResultRow
 
@@ -62,12 +64,26 @@ class GraphJob:
     owner_id: str
     dataset_id: str
     graph: dict
-    sources: dict          # (dataset, asset) -> SourceData
+    inputs: dict           # the request's bound inputs (source node -> dataset, asset, content root)
+    sources: dict          # (dataset, asset) -> FrameRef (decoded by ``run``, outside any transaction)
     rules: DisclosureRules
     n_items: int
     released_before: int   # released graph queries of this owner on this dataset (tracker generation)
     replay: tuple[dict, ...] | None = None  # released graphs to rebuild the tracker from (None: it is current)
     dp_refusal: str = ""
+
+
+@dataclass(frozen=True)
+class GraphAnswer:
+    """What running a pointer query gives its requester: the request's public ``view`` and, when it
+    was released at once, the released ``result`` (its decoding hint is in the view's report)."""
+
+    view: dict
+    result: EncodedResult | None = None
+
+    @property
+    def hint(self) -> dict | None:
+        return ((self.view.get("result") or {}).get("report") or {}).get("value")
 
 
 class GraphRunner:
@@ -80,11 +96,12 @@ class GraphRunner:
         self._pending: dict[str, tuple[tuple[str, str], list]] = {}
         self._lock = threading.Lock()
 
-    def prepare(self, session: Session, row: RequestRow) -> GraphJob:
-        """Read the license, the sources and the budget for ``row`` (a queued graph request)."""
+    def prepare(self, session: Session, row: RequestRow, *, dataset: DatasetInfo | None = None) -> GraphJob:
+        """Read the license, the sources and the budget for ``row`` (a graph request about to run;
+        ``dataset``: its dataset as the caller read it in this transaction)."""
         specs = list(row.inputs.values())
         dataset_id = specs[0]["dataset_id"]
-        terms = LicenseTerms.from_dict(session.get(DatasetRow, dataset_id).license)
+        terms = LicenseTerms.from_dict(dataset.license if dataset is not None else session.get(DatasetRow, dataset_id).license)
         dp = DPSettings(epsilon=terms.dp_epsilon_per_query) if terms.dp_epsilon_per_user is not None else None
         refusal = ""
         if dp is not None:
@@ -92,16 +109,25 @@ class GraphRunner:
             if spent + terms.dp_epsilon_per_query > terms.dp_epsilon_per_user + 1e-9:
                 refusal = (f"your differential-privacy budget on {specs[0]['dataset']} is spent ({spent:g} of "
                            f"{terms.dp_epsilon_per_user:g} epsilon); ask the rights holder for more")
-        sources = {(s["dataset"], s["asset"]): self.frames.source(session, s) for s in specs} if not refusal else {}
-        n_items = sum(session.execute(select(AssetRow.n_items).where(AssetRow.dataset_id == dataset_id)).scalars())
+        if refusal:
+            sources = {}
+        elif dataset is not None and all(a.content_sha256 for a in dataset.assets):
+            sources = {(s["dataset"], s["asset"]): FrameRef.of(dataset, s["asset"]) for s in specs}
+        else:
+            sources = {(s["dataset"], s["asset"]): self.frames.locate(session, s) for s in specs}
+        if dataset is not None:
+            n_items = sum(asset.n_items for asset in dataset.assets)
+        else:
+            n_items = sum(session.execute(select(AssetRow.n_items).where(AssetRow.dataset_id == dataset_id)).scalars())
         rules = DisclosureRules(min_items=terms.min_aggregation_size, dp=dp)
-        released = session.execute(_released_graphs(row.owner_id, dataset_id).order_by(None).with_only_columns(func.count())).scalar_one()
+        owner = {"owner": row.owner_id, "dataset": dataset_id}
+        released = session.execute(_RELEASED_COUNT, owner).scalar_one()
         with self._lock:
             generation, _ = self._trackers.get((row.owner_id, dataset_id), (None, None))
         replay = None
         if generation != released:
-            replay = tuple(json.loads(text) for text in session.execute(_released_graphs(row.owner_id, dataset_id).with_only_columns(RequestRow.source)).scalars())
-        return GraphJob(row.id, row.owner_id, dataset_id, json.loads(row.source), sources, rules, n_items, released, replay, refusal)
+            replay = tuple(json.loads(text) for text in session.execute(_RELEASED_SOURCES, owner).scalars())
+        return GraphJob(row.id, row.owner_id, dataset_id, json.loads(row.source), dict(row.inputs), sources, rules, n_items, released, replay, refusal)
 
     def run(self, job: GraphJob) -> JobOutcome:
         """Evaluate ``job``; never raises for the query's own failure (a failed outcome says why)."""
@@ -110,7 +136,8 @@ class GraphRunner:
             return JobOutcome(status="failed", result=None, public_error=job.dp_refusal)
         try:
             graph = Graph.from_json(job.graph)
-            evaluation = evaluate(graph, job.sources, protector=Protector(job.rules), deadline=time.monotonic() + self.max_seconds)
+            sources = {key: self.frames.load(ref) for key, ref in job.sources.items()}
+            evaluation = evaluate(graph, sources, protector=Protector(job.rules), deadline=time.monotonic() + self.max_seconds)
             encoded, hint = encode_value(evaluation.value)
         except SealroomError as exc:
             return JobOutcome(status="failed", result=None, public_error=exc.public_message, private_error=exc.detail or "")
@@ -119,7 +146,7 @@ class GraphRunner:
             return JobOutcome(status="failed", result=None, public_error="the query could not be evaluated (internal error); the operator has the details",
                               private_error=f"{type(exc).__name__}: {exc}")
         coverages = [trace.coverage for trace in evaluation.aggregates]
-        tracker = self._tracker(job)
+        tracker = self._tracker(job, sources)
         check = tracker.check(coverages)
         with self._lock:
             self._pending[job.request_id] = ((job.owner_id, job.dataset_id), coverages)
@@ -145,7 +172,7 @@ class GraphRunner:
         with self._lock:
             self._pending.pop(request_id, None)
 
-    def _tracker(self, job: GraphJob) -> CoverageTracker:
+    def _tracker(self, job: GraphJob, sources: dict) -> CoverageTracker:
         """This owner's tracker on the dataset, rebuilt by replaying released graphs when it is not current."""
         key = (job.owner_id, job.dataset_id)
         with self._lock:
@@ -155,7 +182,7 @@ class GraphRunner:
         tracker = CoverageTracker(job.n_items, job.rules.min_items)
         for graph in job.replay or ():
             try:  # the coverage of each released graph, re-evaluated on the current content
-                evaluation = evaluate(Graph.from_json(graph), job.sources, protector=Protector(job.rules))
+                evaluation = evaluate(Graph.from_json(graph), sources, protector=Protector(job.rules))
             except Exception:  # a graph that no longer evaluates covers nothing now
                 log.exception("could not replay a released graph")
                 continue
@@ -186,11 +213,12 @@ def _findings(evaluation, check, rules: DisclosureRules) -> tuple[list[Finding],
     return findings, {"disclosure": report}
 
 
-def _released_graphs(owner_id: str, dataset_id: str):
-    """A query over this data scientist's released graph requests on this dataset, oldest first."""
-    return (select(RequestRow).join(RequestDatasetRow, RequestDatasetRow.request_id == RequestRow.id)
-            .where(RequestRow.owner_id == owner_id, RequestRow.kind == "graph", RequestRow.state == "released",
-                   RequestDatasetRow.dataset_id == dataset_id).order_by(RequestRow.updated_at))
+# This data scientist's released graph requests on a dataset, oldest first (built once, with binds).
+_RELEASED_GRAPHS = (select(RequestRow).join(RequestDatasetRow, RequestDatasetRow.request_id == RequestRow.id)
+                    .where(RequestRow.owner_id == bindparam("owner"), RequestRow.kind == "graph", RequestRow.state == "released",
+                           RequestDatasetRow.dataset_id == bindparam("dataset")).order_by(RequestRow.updated_at))
+_RELEASED_COUNT = _RELEASED_GRAPHS.order_by(None).with_only_columns(func.count())
+_RELEASED_SOURCES = _RELEASED_GRAPHS.with_only_columns(RequestRow.source)
 
 
 def epsilon_spent(session: Session, owner_id: str, dataset_id: str) -> float:

@@ -15,9 +15,11 @@
 
 Operation graphs (pointer queries) take the same path with ``GraphRunner`` in place of the
 sandbox (``graph_runner.py``): no job code runs, so their result is not re-encoded, ``checking``
-and the release are one transaction, and ``run_graph_now`` serves the ``.get()`` fast path for a
-graph its submission already moved to ``running``; the disclosure-control findings join the gate's
-report, and a released graph's coverage is committed for differencing.
+and the release are one transaction, and ``run_graph`` serves the ``.get()`` fast path: a graph
+its submission moved to ``running`` (and prepared in the same transaction) is evaluated, checked
+and released in the caller's thread, which gets the view and the value back without reading
+them again. The disclosure-control findings join the gate's report, and a released graph's
+coverage is committed for differencing.
 
 Every step commits state + audit before acting. ``recover()`` at start re-queues requests that
 were queued, running or checking when the vault stopped, so none is lost.
@@ -36,15 +38,16 @@ from sqlalchemy import select
 
 from sealroom.core.catalog.private import PrivateContent
 from sealroom.core.errors import InvalidInput
-from sealroom.core.graph_runner import GraphRunner
+from sealroom.core.graph_runner import GraphAnswer, GraphJob, GraphRunner
 from sealroom.core.leakage import CheckContext, GateConfig, ReleaseGate
 from sealroom.core.leakage.findings import GateReport
 from sealroom.core.lifecycle import State, transition
-from sealroom.core.policy.context import release_context
+from sealroom.core.policy.context import release_context, result_facts
 from sealroom.core.private_frames import PrivateFrames
 from sealroom.core.policy.decision import Outcome
 from sealroom.core.policy.engine import PolicyEngine, decide_safely
 from sealroom.core.release import release_result
+from sealroom.core.request_views import public_view
 from sealroom.core.hashing import binding_hash, sha256_hex
 from sealroom.core.requests import Notifier
 from sealroom.core.results import canonicalize
@@ -133,31 +136,39 @@ class JobRunner:
         self.notifier.notify()
         self._run_and_release(request_id, job, bound_inputs, started)
 
-    def run_graph_now(self, request_id: str) -> None:
-        """Evaluate a graph request that its submission already moved to ``running`` (the ``.get()`` fast path)."""
+    def prepare_graph(self, session, row: RequestRow, dataset=None) -> GraphJob:
+        """What ``run_graph`` needs for a graph request its submission moves to ``running``, read in
+        the submission's transaction (``dataset``: the dataset it already loaded)."""
+        return self.graphs.prepare(session, row, dataset=dataset)
+
+    def run_graph(self, job: GraphJob) -> GraphAnswer:
+        """Evaluate, check and release a prepared graph request in the caller's thread (the
+        ``.get()`` fast path); the requester's view and, when released, the value."""
         started = time.perf_counter()
-        with self.ws.db.reading() as session:
-            row = session.get(RequestRow, request_id)
-            if row is None or row.state != State.RUNNING.value or row.kind != "graph":
-                return
-            bound_inputs = dict(row.inputs)
-        self._run_and_release(request_id, None, bound_inputs, started)
+        return self._check_and_release(job.request_id, self.graphs.run(job), job.inputs, started, is_graph=True, answer=True)
 
     def _run_and_release(self, request_id: str, job: Job | None, bound_inputs: dict, started: float) -> None:
         """Run a ``running`` request (``job`` None: an operation graph), check its result, decide and release."""
-        is_graph = job is None
-        if is_graph:  # evaluated by the vault on cached frames: no job code, no sandbox
+        if job is None:  # a graph: evaluated by the vault on cached frames, no job code, no sandbox
             with self.ws.db.reading() as session:
                 graph_job = self.graphs.prepare(session, session.get(RequestRow, request_id))
             outcome = self.graphs.run(graph_job)
         else:
             outcome = self.executor.run(job)
+        self._check_and_release(request_id, outcome, bound_inputs, started, is_graph=job is None)
+
+    def _check_and_release(self, request_id: str, outcome: JobOutcome, bound_inputs: dict, started: float, *, is_graph: bool,
+                           answer: bool = False) -> GraphAnswer | None:
+        """Check a run's outcome, ask the release question and release, hold or withhold it (with
+        ``answer``: the requester's view, and the released value when released)."""
         if outcome.status != "succeeded" or outcome.result is None:
             with self.ws.db.session() as session:
                 row = session.get(RequestRow, request_id)
                 self._store(session, row, None, _private_record(outcome), outcome.isolation, outcome.timings_ms, None)
                 transition(session, row, State.FAILED, actor="sandbox", public_reason=outcome.public_error or "the job failed")
-            return
+                view = public_view(session, row) if answer else None
+            self._graph_done(request_id, is_graph, released=False)
+            return GraphAnswer(view) if answer else None
         if not is_graph:  # job code wrote these bytes: commit `checking` first, then re-encode them canonically
             with self.ws.db.session() as session:
                 transition(session, session.get(RequestRow, request_id), State.CHECKING, actor="vault")
@@ -168,9 +179,10 @@ class JobRunner:
                     row = session.get(RequestRow, request_id)
                     self._store(session, row, None, {**_private_record(outcome), "canonicalize": exc.detail or exc.public_message}, outcome.isolation, outcome.timings_ms, None)
                     transition(session, row, State.FAILED, actor="vault", public_reason="the result could not be re-encoded for release (malformed payload)")
-                return
+                return None
         context = CheckContext(text_indexes=tuple(self.private.text_index(spec["dataset_id"], spec["asset"]) for spec in bound_inputs.values()), config=self.gate.config)
-        report = self.gate.inspect(outcome.result, context)
+        report, subject = self.gate.inspect_decoded(outcome.result, context)
+        facts = result_facts(outcome.result, subject.value) if subject.decoded else None  # decoded once, for the gate and the policy
         if is_graph:
             report = GateReport(report.findings + tuple(outcome.findings), report.checks_run + ("disclosure-control",))
         timings = {**outcome.timings_ms, "vault_total": round((time.perf_counter() - started) * 1000, 2)}
@@ -178,19 +190,25 @@ class JobRunner:
         with self.ws.db.session() as session:
             row = session.get(RequestRow, request_id)
             transition(session, row, State.CHECKING, actor="vault")  # a graph's (pure) gate ran above: one commit
-            release = decide_safely(self.policy, "release", lambda: release_context(session, row, gate=report.policy_facts(), result=outcome.result))
+            release = decide_safely(self.policy, "release", lambda: release_context(session, row, gate=report.policy_facts(), result=outcome.result, facts=facts))
             row.release_decision = release.to_dict()
             private = {**_private_record(outcome), "findings": report.to_private_dict(), "release_decision": release.to_dict()}
-            self._store(session, row, outcome, private, outcome.isolation, timings, report)
+            self._store(session, row, outcome, private, outcome.isolation, timings, report, new=is_graph)
             if release.outcome is Outcome.ALLOW and report.released:
-                release_result(session, self.ws, row, actor="release-gate")
+                release_result(session, self.ws, row, actor="release-gate", report=report, payload=outcome.result.payload)
                 released = True
             elif release.outcome is Outcome.REVIEW and report.released:
                 transition(session, row, State.RELEASE_REVIEW, actor="policy", payload={"decision": release.to_dict()})
             else:
                 reasons = list(dict.fromkeys(report.public_reasons + release.public_reasons())) or ["the result was withheld"]
                 transition(session, row, State.WITHHELD, actor="release-gate", payload={"checks": [f.check_id for f in report.findings], "decision": release.to_dict()}, public_reason="; ".join(reasons))
-        if is_graph:  # what a released query covered counts for differencing from now on
+            view = public_view(session, row) if answer else None
+        self._graph_done(request_id, is_graph, released=released)
+        return GraphAnswer(view, outcome.result if released else None) if answer else None
+
+    def _graph_done(self, request_id: str, is_graph: bool, *, released: bool) -> None:
+        """What a released query covered counts for differencing from now on; otherwise forget it."""
+        if is_graph:
             (self.graphs.released if released else self.graphs.discard)(request_id)
 
     def _inputs(self, session, inputs: dict) -> list[JobInput]:
@@ -198,11 +216,12 @@ class JobRunner:
         return [JobInput(name=param, kind=spec["kind"], cache_key=f"{spec['kind']}:{_content_sha256(session, spec)}",
                          loader=functools.partial(self.private.asset_ipc, spec["dataset_id"], spec["asset"])) for param, spec in inputs.items()]
 
-    def _store(self, session, row: RequestRow, outcome: JobOutcome | None, private: dict, isolation: dict, timings: dict, report) -> ResultRow:
+    def _store(self, session, row: RequestRow, outcome: JobOutcome | None, private: dict, isolation: dict, timings: dict, report, *, new: bool = False) -> ResultRow:
+        """Seal and store a run's result and private record (``new``: the request has none yet)."""
         key = self.ws.keys.master_key
-        stored = session.get(ResultRow, row.id)
+        stored = None if new else session.get(ResultRow, row.id)
         if stored is None:
-            stored = ResultRow(request_id=row.id)
+            stored = ResultRow(request_id=row.id, receipt=None)  # every column set: nothing to load back after the insert
             session.add(stored)
         stored.kind = outcome.result.kind if outcome and outcome.result else ""
         stored.result_sha256 = sha256_hex(outcome.result.payload) if outcome and outcome.result else ""

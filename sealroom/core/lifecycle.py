@@ -73,7 +73,6 @@ def transition(session: Session, request: RequestRow, to: State, *, actor: str, 
     request.updated_at = utcnow()
     if public_reason is not None:
         request.public_reason = public_reason
-    session.flush()
     return audit.append(session, actor=actor, action=f"request.{to.value}", subject=request.id, payload={"from": current.value, **(payload or {})})
 
 

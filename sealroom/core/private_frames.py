@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sealroom.core.catalog.catalog import DatasetInfo
 from sealroom.core.catalog.private import PrivateContent
 from sealroom.core.errors import ConfigurationError
 from sealroom.core.graph.sources import SourceData, decode_source, source_nbytes
@@ -39,6 +40,26 @@ class FrameCachePolicy:
     def __post_init__(self) -> None:
         if self.max_bytes < 0 or self.idle_seconds <= 0 or self.max_age_seconds <= 0:
             raise ConfigurationError("frame cache: max_bytes must be >= 0, idle_seconds and max_age_seconds > 0")
+
+
+@dataclass(frozen=True)
+class FrameRef:
+    """One content version of one asset: what a query's source reads (``item_offset``: the items
+    of the dataset's earlier assets, so item numbers are unique across its assets)."""
+
+    dataset_id: str
+    asset: str
+    content_sha256: str
+    kind: str
+    item_offset: int
+
+    @classmethod
+    def of(cls, dataset: DatasetInfo, asset: str) -> FrameRef:
+        """The ref of ``dataset``'s asset as read (with its assets, in order) by ``get_dataset``."""
+        names = [a.name for a in dataset.assets]
+        chosen = dataset.assets[names.index(asset)]
+        offset = sum(a.n_items for a in dataset.assets[: names.index(asset)])
+        return cls(dataset.id, chosen.name, chosen.content_sha256, chosen.kind, offset)
 
 
 @dataclass
@@ -61,12 +82,18 @@ class PrivateFrames:
         self.hits = 0
         self.misses = 0
 
-    def source(self, session: Session, spec: dict) -> SourceData:
-        """The decoded asset a bound input names (``{"dataset_id", "asset", "kind", ...}``)."""
+    def locate(self, session: Session, spec: dict) -> FrameRef:
+        """Which content version a bound input (``{"dataset_id", "asset", ...}``) reads now: one
+        query, safe inside a write transaction (``load`` decrypts, outside it)."""
         columns = (AssetRow.name, AssetRow.kind, AssetRow.position, AssetRow.n_items, AssetRow.content_sha256)
         assets = session.execute(select(*columns).where(AssetRow.dataset_id == spec["dataset_id"]).order_by(AssetRow.position)).all()
         asset = next(a for a in assets if a.name == spec["asset"])
-        key = (spec["dataset_id"], asset.name, asset.content_sha256)
+        offset = sum(a.n_items for a in assets if a.position < asset.position)
+        return FrameRef(spec["dataset_id"], asset.name, asset.content_sha256, asset.kind, offset)
+
+    def load(self, ref: FrameRef) -> SourceData:
+        """The decoded asset ``ref`` names: from memory, or decrypted and decoded now (and kept)."""
+        key = (ref.dataset_id, ref.asset, ref.content_sha256)
         now = self._clock()
         with self._lock:
             self._expire(now)
@@ -76,9 +103,8 @@ class PrivateFrames:
                 self._entries.move_to_end(key)
                 self.hits += 1
                 return entry.source
-        offset = sum(a.n_items for a in assets if a.position < asset.position)
-        payload = self._private.asset_ipc(spec["dataset_id"], asset.name)
-        source = decode_source(asset.kind, payload, item_offset=offset)
+        payload = self._private.asset_ipc(ref.dataset_id, ref.asset)
+        source = decode_source(ref.kind, payload, item_offset=ref.item_offset)
         size = source_nbytes(source)
         with self._lock:
             self.misses += 1
@@ -86,6 +112,10 @@ class PrivateFrames:
                 self._entries[key] = _Entry(source, size, now, now)
                 self._shrink()
         return source
+
+    def source(self, session: Session, spec: dict) -> SourceData:
+        """``load(locate(session, spec))``."""
+        return self.load(self.locate(session, spec))
 
     def clear(self) -> int:
         """Drop every decoded asset; returns how many were held."""

@@ -8,7 +8,7 @@ the leakage report's hash, the result's hash, the sandbox layers and the audit l
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from sealroom.core.hashing import sha256_hex
@@ -19,14 +19,21 @@ from sealroom.core.sealed_results import open_payload, open_private
 from sealroom.core.store.models import ApprovalRow, RequestRow, ResultRow
 from sealroom.core.workspace import Workspace
 
+_APPROVALS = select(ApprovalRow).where(ApprovalRow.request_id == bindparam("request")).order_by(ApprovalRow.id)
 
-def release_result(session: Session, ws: Workspace, row: RequestRow, *, actor: str) -> None:
-    """Move a checked request to ``released`` and sign its receipt (same transaction)."""
+
+def release_result(session: Session, ws: Workspace, row: RequestRow, *, actor: str, report: GateReport | None = None, payload: bytes | None = None) -> None:
+    """Move a checked request to ``released`` and sign its receipt (same transaction). ``report``
+    and ``payload``: the stored gate report and result bytes, when the caller has them in hand
+    (otherwise they are unsealed from the stored result)."""
     stored = session.get(ResultRow, row.id)
-    report_sha256 = GateReport.from_private_dict(open_private(ws.keys.master_key, stored)["findings"]).sha256()
+    if report is None:
+        report = GateReport.from_private_dict(open_private(ws.keys.master_key, stored)["findings"])
+    report_sha256 = report.sha256()
     entry = transition(session, row, State.RELEASED, actor=actor, payload={"leakage_report_sha256": report_sha256})
-    payload = open_payload(ws.keys.master_key, stored)
-    approvals = session.execute(select(ApprovalRow).where(ApprovalRow.request_id == row.id).order_by(ApprovalRow.id)).scalars().all()
+    if payload is None:
+        payload = open_payload(ws.keys.master_key, stored)
+    approvals = session.execute(_APPROVALS, {"request": row.id}).scalars().all()
     decision, release = row.decision or {}, row.release_decision or {}
     body = {
         "request_id": row.id,

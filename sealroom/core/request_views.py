@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from sealroom.core.policy.decision import public_reason_lines
@@ -69,10 +69,12 @@ def private_view(session: Session, row: RequestRow, master_key: bytes) -> dict:
     return view
 
 
+_REVIEWS = (select(ApprovalRow, UserRow).join(UserRow, UserRow.id == ApprovalRow.reviewer_id)
+            .where(ApprovalRow.request_id == bindparam("request")).order_by(ApprovalRow.id))
+
+
 def _reviews(session: Session, request_id: str) -> list[dict]:
-    rows = session.execute(
-        select(ApprovalRow, UserRow).join(UserRow, UserRow.id == ApprovalRow.reviewer_id).where(ApprovalRow.request_id == request_id).order_by(ApprovalRow.id)
-    ).all()
+    rows = session.execute(_REVIEWS, {"request": request_id}).all()
     return [{"reviewer": u.display_name, "reviewer_name": u.name, "stage": a.stage, "verdict": a.verdict, "note": a.note, "at": a.created_at.isoformat()} for a, u in rows]
 
 

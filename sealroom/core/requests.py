@@ -29,6 +29,7 @@ from sealroom.core.catalog.license import check_purpose
 from sealroom.core.errors import Forbidden, InvalidInput, NotFound, NotReleased
 from sealroom.core.hashing import binding_hash
 from sealroom.core.graph_requests import submit_graph
+from sealroom.core.graph_runner import GraphAnswer
 from sealroom.core.ledger import audit
 from sealroom.core.lifecycle import TERMINAL, State, record_compute_decision, transition
 from sealroom.core.policy.context import compute_context, profile_request
@@ -73,12 +74,15 @@ class Notifier:
 class Requests:
     """The one orchestrator of request state on the trusted side."""
 
-    def __init__(self, ws: Workspace, policy: PolicyEngine, notifier: Notifier, enqueue, run_now=None) -> None:
+    def __init__(self, ws: Workspace, policy: PolicyEngine, notifier: Notifier, enqueue, graphs=None) -> None:
+        """``enqueue(request_id)`` hands a queued request to the job runner; ``graphs`` (the job
+        runner: ``prepare_graph``, ``run_graph``) runs allowed pointer queries in the caller's
+        thread; without it they are queued like code."""
         self.ws = ws
         self.policy = policy
         self.notifier = notifier
         self._enqueue = enqueue
-        self.run_now = run_now or (lambda request_id: None)  # runs a graph request its submission moved to running
+        self.graphs = graphs
 
     # -- data scientist -------------------------------------------------------------------
     def submit(self, actor: User, code: CodeRequest) -> dict:
@@ -108,9 +112,13 @@ class Requests:
         self.notifier.notify()
         return view
 
-    def submit_graph(self, actor: User, graph: dict, purpose: str) -> dict:
-        """Submit a pointer query (an operation graph; see ``graph_requests``); runs it at once when allowed."""
+    def submit_graph(self, actor: User, graph: dict, purpose: str) -> GraphAnswer:
+        """Submit a pointer query (an operation graph; see ``graph_requests``); runs it at once when
+        allowed. The answer holds the request's view and, when released at once, the value."""
         return submit_graph(self, actor, graph, purpose)
+
+    def enqueue(self, request_id: str) -> None:
+        self._enqueue(request_id)
 
     def result(self, actor: User, request_id: str) -> tuple[EncodedResult, dict]:
         """The released result and its signed receipt (requesting data scientist only)."""

@@ -46,7 +46,7 @@ class Vault:
         )
         self.notifier = Notifier()
         self.runner = JobRunner(ws, self.executor, self.policy, self.notifier, gate=ReleaseGate(config.gate), limits=config.limits)
-        self.requests = Requests(ws, self.policy, self.notifier, self.runner.enqueue, run_now=self.runner.run_graph_now)
+        self.requests = Requests(ws, self.policy, self.notifier, self.runner.enqueue, graphs=self.runner)
 
     def start(self) -> "Vault":
         """Start the sandbox (warm zygote) and the job runner; recover interrupted requests."""

@@ -12,11 +12,16 @@ from sealroom.core.users import User
 _bearer = HTTPBearer(auto_error=False, description="A Sealroom access token (sr_...)")
 
 
-def get_vault(request: Request) -> Vault:
+# Both dependencies are ``async``: FastAPI runs a sync dependency on the thread pool, one hand-off
+# per dependency per request; these do no waiting (the token lookup is one indexed read of the
+# local database), so they run on the event loop and a request costs one hand-off (its endpoint).
+
+
+async def get_vault(request: Request) -> Vault:
     return request.app.state.vault
 
 
-def current_user(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> User:
+async def current_user(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> User:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("sign in: send 'Authorization: Bearer <token>' (sr.connect(url, token) does this)")
-    return get_vault(request).authenticate(credentials.credentials)
+    return request.app.state.vault.authenticate(credentials.credentials)

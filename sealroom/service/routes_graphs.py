@@ -22,13 +22,12 @@ class GraphBody(BaseModel):
 
 @router.post("/graphs", status_code=201, summary="Run a pointer query (data scientists): the request, and its result when released at once")
 def run_graph(body: GraphBody, user: User = Depends(current_user), vault: Vault = Depends(get_vault)) -> dict:
-    view = vault.requests.submit_graph(user, body.graph, body.purpose)
-    answer = {"request": view, "result": None}
-    if view["state"] == "released":
-        encoded, _receipt = vault.requests.result(user, view["id"])
-        hint = (view["result"] or {}).get("report", {}).get("value")
-        if encoded.kind == "json":
-            answer["result"] = {"kind": "json", "value": json.loads(encoded.payload), "hint": hint}
-        else:
-            answer["result"] = {"kind": encoded.kind, "base64": base64.b64encode(encoded.payload).decode("ascii"), "hint": hint}
-    return answer
+    answer = vault.requests.submit_graph(user, body.graph, body.purpose)
+    released = answer.result
+    if released is None:
+        return {"request": answer.view, "result": None}
+    if released.kind == "json":
+        result = {"kind": "json", "value": json.loads(released.payload), "hint": answer.hint}
+    else:
+        result = {"kind": released.kind, "base64": base64.b64encode(released.payload).decode("ascii"), "hint": answer.hint}
+    return {"request": answer.view, "result": result}

@@ -65,11 +65,14 @@ def private():
 
 def run(vault, people, graph: dict, *, purpose: str = PURPOSE):
     """Submit as dana; (view, value or None)."""
-    view = vault.requests.submit_graph(people[DATA_SCIENTIST], graph, purpose)
+    answer = vault.requests.submit_graph(people[DATA_SCIENTIST], graph, purpose)
+    view = answer.view
     if view["state"] != "released":
+        assert answer.result is None  # nothing answered that was not released
         return view, None
     encoded, _receipt = vault.requests.result(people[DATA_SCIENTIST], view["id"])
-    return view, decode_value(encoded, view["result"]["report"]["value"])
+    assert encoded == answer.result  # the value answered at once is the one stored and released
+    return view, decode_value(encoded, answer.hint)
 
 
 def size_by(columns: list[str], *, mask=None):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from sealroom.core.errors import NotFound
@@ -25,6 +25,7 @@ class AssetInfo:
     public_columns: tuple[str, ...]
     text_columns: tuple[str, ...]
     items_root: str
+    content_sha256: str = ""  # vault-side only (names the content version): not in ``to_dict``
 
     def to_dict(self) -> dict:
         return {
@@ -45,6 +46,8 @@ class DatasetInfo:
     license: dict
     created_at: datetime
     assets: tuple[AssetInfo, ...]
+    owner_role: str = ""
+    owner_org: str = ""
 
     def asset(self, name: str | None = None) -> AssetInfo:
         """The named asset, or the primary (first) one."""
@@ -69,12 +72,18 @@ def list_datasets(session: Session) -> list[DatasetInfo]:
     return [_info(d, u, assets.get(d.id, ())) for d, u in rows]
 
 
-def get_dataset(session: Session, name: str) -> DatasetInfo:
-    row = session.execute(select(DatasetRow, UserRow).join(UserRow, DatasetRow.owner_id == UserRow.id).where(DatasetRow.name == name)).first()
+_DATASET_BY_NAME = select(DatasetRow, UserRow).join(UserRow, DatasetRow.owner_id == UserRow.id).where(DatasetRow.name == bindparam("name"))
+_ASSETS_OF = select(AssetRow).where(AssetRow.dataset_id == bindparam("dataset")).order_by(AssetRow.position)
+
+
+def get_dataset(session: Session, name: str, *, assets: bool = True) -> DatasetInfo:
+    """The dataset named ``name`` (``assets=False``: its terms and owner only, ``assets`` empty)."""
+    row = session.execute(_DATASET_BY_NAME, {"name": name}).first()
     if row is None:
         raise NotFound(f"no dataset named {name!r}; list them with ws.datasets or GET /api/v1/datasets")
     dataset, owner = row
-    return _info(dataset, owner, _assets_by_dataset(session, [dataset.id]).get(dataset.id, ()))
+    found = tuple(_asset_info(r) for r in session.execute(_ASSETS_OF, {"dataset": dataset.id}).scalars()) if assets else ()
+    return _info(dataset, owner, found)
 
 
 def mock_ipc(session: Session, dataset: str, asset: str | None = None) -> tuple[AssetInfo, bytes]:
@@ -88,14 +97,17 @@ def mock_ipc(session: Session, dataset: str, asset: str | None = None) -> tuple[
 def _assets_by_dataset(session: Session, ids: list[str]) -> dict[str, tuple[AssetInfo, ...]]:
     out: dict[str, list[AssetInfo]] = {}
     for row in session.execute(select(AssetRow).where(AssetRow.dataset_id.in_(ids)).order_by(AssetRow.position)).scalars():
-        out.setdefault(row.dataset_id, []).append(
-            AssetInfo(row.name, row.kind, row.n_items, row.schema, tuple(row.public_columns), tuple(row.text_columns), row.items_root)
-        )
+        out.setdefault(row.dataset_id, []).append(_asset_info(row))
     return {k: tuple(v) for k, v in out.items()}
+
+
+def _asset_info(row: AssetRow) -> AssetInfo:
+    return AssetInfo(row.name, row.kind, row.n_items, row.schema, tuple(row.public_columns), tuple(row.text_columns), row.items_root, row.content_sha256)
 
 
 def _info(dataset: DatasetRow, owner: UserRow, assets: tuple[AssetInfo, ...]) -> DatasetInfo:
     return DatasetInfo(
         id=dataset.id, name=dataset.name, kind=dataset.kind, owner=owner.name, owner_display_name=owner.display_name, owner_id=owner.id,
         description=dataset.description, license=dataset.license, created_at=dataset.created_at, assets=assets,
+        owner_role=owner.role, owner_org=owner.org,
     )

@@ -54,7 +54,7 @@ class PrivateContent:
         return value
 
     def _open(self, dataset_id: str, blob: str) -> bytes:
-        with self._ws.db.session() as session:
+        with self._ws.db.reading() as session:
             wrapped = session.get(DatasetRow, dataset_id).wrapped_key
         key = unwrap_key(self._ws.keys.master_key, wrapped, owner=dataset_id)
         return self._ws.content.get(dataset_id, blob, key=key)

@@ -146,17 +146,25 @@ class ReleaseGate:
 
     def inspect(self, result: EncodedResult, context: CheckContext) -> GateReport:
         """Decode ``result`` (unless too large) and run every check that understands its kind."""
+        return self.inspect_decoded(result, context)[0]
+
+    def inspect_decoded(self, result: EncodedResult, context: CheckContext) -> tuple[GateReport, Subject]:
+        """``inspect``, also returning what the checks saw (``Subject.decoded`` is False when the
+        result was too large or malformed), so a caller that needs the value decodes it once."""
         context = self._effective(context)
         kind, size = result.kind, len(result.payload)
         if kind not in RESULT_KINDS:
-            return GateReport((_gate_finding("the result has an unknown kind", f"kind={kind!r}"),), ())
+            return GateReport((_gate_finding("the result has an unknown kind", f"kind={kind!r}"),), ()), Subject("text", size)
         if size > context.config.max_result_bytes:
-            return self._run(Subject(kind, size), context, "it is larger than the size limit")
+            subject = Subject(kind, size)
+            return self._run(subject, context, "it is larger than the size limit"), subject
         try:
             value = decode_result(result)
         except Exception as exc:  # InvalidInput, RecursionError on deep JSON, MemoryError, …
-            return self._run(Subject(kind, size), context, "it could not be decoded", _describe(exc))
-        return self._run(Subject(kind, size, value), context)
+            subject = Subject(kind, size)
+            return self._run(subject, context, "it could not be decoded", _describe(exc)), subject
+        subject = Subject(kind, size, value)
+        return self._run(subject, context), subject
 
     def inspect_text(self, text: str, context: CheckContext) -> GateReport:
         """Scan a free text (an error message, a log line, stdout) with the checks for ``text``."""

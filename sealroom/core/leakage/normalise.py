@@ -39,7 +39,7 @@ import numpy as np
 
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_UNICODE_WORD = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+")
+_UNICODE_WORD = re.compile(rf"(?=[^\W_])[{_CJK}]|(?:(?![{_CJK}])[^\W_])+")  # in the CJK blocks, letters only (not marks, punctuation, unassigned)
 _DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
 _HASH_PERSON = b"sealroom-word"
 _GRAM_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)

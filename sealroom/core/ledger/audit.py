@@ -23,6 +23,7 @@ GENESIS = "0" * 64
 
 _HEAD = "sealroom_audit_head"  # Session.info key: (transaction, seq, entry_hash) of this transaction's last append
 _append_lock = threading.Lock()
+_HEAD_QUERY = select(AuditRow.seq, AuditRow.entry_hash).order_by(AuditRow.seq.desc()).limit(1)
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,11 @@ def append(session: Session, *, actor: str, action: str, subject: str, payload: 
         if cached is not None and cached[0] is transaction:
             head = cached[1:]
         else:
-            head = session.execute(select(AuditRow.seq, AuditRow.entry_hash).order_by(AuditRow.seq.desc()).limit(1)).one_or_none() or (0, GENESIS)
+            head = session.execute(_HEAD_QUERY).one_or_none() or (0, GENESIS)
         seq, prev = head[0] + 1, head[1]
         at = datetime.now(timezone.utc).isoformat()
         digest = entry_hash(seq=seq, at=at, actor=actor, action=action, subject=subject, payload=payload, prev_hash=prev)
         session.add(AuditRow(seq=seq, at=at, actor=actor, action=action, subject=subject, payload=payload, prev_hash=prev, entry_hash=digest))
-        session.flush()
         session.info[_HEAD] = (transaction, seq, digest)
     return AuditEntry(seq, at, actor, action, subject, payload, prev, digest)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from sealroom.core.catalog.catalog import DatasetInfo, get_dataset
@@ -50,48 +50,59 @@ def compute_context(session: Session, requester: User, purpose: str, profile: di
     }
 
 
-def release_context(session: Session, row: RequestRow, *, gate: dict, result: EncodedResult | None, now: datetime | None = None) -> dict:
-    """``gate`` is ``{"released", "needs_review", "findings"}`` from the release gate's report."""
+def release_context(session: Session, row: RequestRow, *, gate: dict, result: EncodedResult | None, now: datetime | None = None,
+                    facts: dict | None = None) -> dict:
+    """``gate`` is ``{"released", "needs_review", "findings"}`` from the release gate's report;
+    ``facts`` is ``result_facts(result)`` when the caller already has them."""
     requester = session.get(UserRow, row.owner_id)
-    datasets = [get_dataset(session, name) for name in sorted({spec["dataset"] for spec in row.inputs.values()})]
+    datasets = [get_dataset(session, name, assets=False) for name in sorted({spec["dataset"] for spec in row.inputs.values()})]
     # the profile made at submission (the code cannot have changed: the binding hash is checked)
-    profile = (row.decision or {}).get("code_profile") or profile_request(row.source, row.function_name, row.inputs, datasets).to_dict()
+    profile = (row.decision or {}).get("code_profile")
+    if not profile:  # a request stored before profiles were kept: profile its code again
+        profile = profile_request(row.source, row.function_name, row.inputs, [get_dataset(session, d.name) for d in datasets]).to_dict()
     context = compute_context(session, to_user(requester), row.purpose, profile, datasets, now=now)
     context["gate"] = gate
-    context["result"] = result_facts(result)
+    context["result"] = facts if facts is not None else result_facts(result)
     return context
 
 
-def result_facts(result: EncodedResult | None) -> dict:
-    """Kind, size, rows and how much free text a result carries (what release policies read)."""
+_UNDECODED = object()
+
+
+def result_facts(result: EncodedResult | None, value=_UNDECODED) -> dict:
+    """Kind, size, rows and how much free text a result carries (what release policies read).
+    ``value`` is ``decode_result(result)`` when the caller already decoded it."""
     if result is None:
         return {"kind": "none", "bytes": 0, "rows": 0, "text_values": 0, "max_words": 0}
-    value = decode_result(result)
+    if value is _UNDECODED:
+        value = decode_result(result)
     rows = len(value) if isinstance(value, (list, dict, pd.DataFrame)) else 1
     words = [len(text.split()) for text in extract_strings(value)]
     return {"kind": result.kind, "bytes": result.size, "rows": rows, "text_values": sum(1 for w in words if w >= TEXT_MIN_WORDS), "max_words": max(words, default=0)}
 
 
+# Built once: every decision runs both (building a statement costs more than running it).
+_JOBS_USED = (
+    select(func.count()).select_from(RequestRow).join(RequestDatasetRow, RequestDatasetRow.request_id == RequestRow.id)
+    .where(RequestRow.owner_id == bindparam("owner"), RequestDatasetRow.dataset_id == bindparam("dataset"), RequestRow.state.in_(JOB_STATES))
+)
+_POLICY_TEXTS = select(DatasetPolicyRow.text).where(DatasetPolicyRow.dataset_id == bindparam("dataset")).order_by(DatasetPolicyRow.policy_id)
+
+
 def jobs_used(session: Session, requester_id: str, dataset_id: str) -> int:
     """How many of this dataset's license jobs the requester has used (including ones running)."""
-    query = (
-        select(func.count()).select_from(RequestRow).join(RequestDatasetRow, RequestDatasetRow.request_id == RequestRow.id)
-        .where(RequestRow.owner_id == requester_id, RequestDatasetRow.dataset_id == dataset_id, RequestRow.state.in_(JOB_STATES))
-    )
-    return int(session.execute(query).scalar_one())
+    return int(session.execute(_JOBS_USED, {"owner": requester_id, "dataset": dataset_id}).scalar_one())
 
 
 def dataset_policy_texts(session: Session, dataset_id: str) -> list[str]:
-    query = select(DatasetPolicyRow.text).where(DatasetPolicyRow.dataset_id == dataset_id).order_by(DatasetPolicyRow.policy_id)
-    return list(session.execute(query).scalars())
+    return list(session.execute(_POLICY_TEXTS, {"dataset": dataset_id}).scalars())
 
 
 def _dataset(session: Session, requester: User, dataset: DatasetInfo) -> dict:
-    owner = session.get(UserRow, dataset.owner_id)
     return {
         "name": dataset.name,
         "kind": dataset.kind,
-        "owner": {"name": owner.name, "role": owner.role, "org": owner.org},
+        "owner": {"name": dataset.owner, "role": dataset.owner_role, "org": dataset.owner_org},
         "license": dataset.license,
         "jobs_used": jobs_used(session, requester.id, dataset.id),
         "policies": dataset_policy_texts(session, dataset.id),

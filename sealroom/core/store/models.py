@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -61,11 +61,12 @@ class AssetRow(Base):
     text_columns: Mapped[list] = mapped_column(JSON, default=list)
     content_sha256: Mapped[str] = mapped_column(String(64))
     items_root: Mapped[str] = mapped_column(String(64))
-    mock: Mapped[bytes] = mapped_column(LargeBinary)
+    mock: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only by catalog.mock_ipc, not with every asset
 
 
 class RequestRow(Base):
     __tablename__ = "requests"
+    __table_args__ = (Index("ix_requests_owner_state", "owner_id", "state"),)  # job budgets, released-query counts
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"))

@@ -25,7 +25,7 @@ def test_counts_get_laplace_noise_of_scale_one_over_epsilon():
     p = protect(CellTable.of("size", Statistic.COUNT, true, np.full(n, 500)), dp_rules(epsilon=0.1))
     noise = p.value - true
     assert p.noised and not p.rounded
-    assert len(np.unique(noise)) > 100  # it varies
+    assert len(np.unique(noise)) > 30  # it varies (integer noise of scale 10 takes about 100 values over 2000 draws)
     assert (p.value == np.round(p.value)).all() and (p.value >= 0).all()
     assert 0.7 * 10 < np.abs(noise).mean() < 1.3 * 10  # Laplace(b): E|X| = b = 1/epsilon
     assert abs(noise.mean()) < 2.0  # centred (standard error about 0.3)
