@@ -156,8 +156,10 @@ class CoverageTracker:
         self._norm = np.concatenate([self._norm, plan.norm[chosen]])
         # per atom of the refinement, then only the atoms left with items, renumbered
         alive = np.flatnonzero(ref.size > 0)
-        renumber = np.full(len(ref.size), -1, dtype=np.int32)
-        renumber[alive] = np.arange(len(alive), dtype=np.int32)
+        origin = ref.origin[alive]
+        same_partition = len(alive) == len(self._size) and bool((origin >= 0).all())  # no atom split, no item newly covered
+        if same_partition:  # each old atom is one atom still: keep its id (no pass over the items)
+            alive = alive[np.argsort(origin)]
         sig = self._old_basis(ref.origin)
         for layer in ref.cells:
             mapped = np.where(layer >= 0, position[np.maximum(layer, 0)], -1)
@@ -165,9 +167,12 @@ class CoverageTracker:
                 sig.append(mapped)
         self._sig = [np.append(c[alive], -1) for c in sig]  # trailing -1: what origin -1 reads
         self._q_hi = plan.q_hi[alive]
-        ref.apply(self._atom)
-        covered = self._atom >= 0
-        self._atom[covered] = renumber[self._atom[covered]]
+        if not same_partition:
+            renumber = np.full(len(ref.size), -1, dtype=np.int32)
+            renumber[alive] = np.arange(len(alive), dtype=np.int32)
+            ref.apply(self._atom)
+            covered = self._atom >= 0
+            self._atom[covered] = renumber[self._atom[covered]]
         self._size = ref.size[alive]
 
     # -- planning -------------------------------------------------------------------------------

@@ -9,6 +9,9 @@ computed itself (a crosstab, a pivot table).
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,26 +63,75 @@ def group_keys(columns: list[pd.Series], names: list, *, sort: bool = True, drop
 
 def factorize(column: pd.Series, *, sort: bool, dropna: bool) -> tuple[np.ndarray, pd.Index]:
     """``pd.factorize`` semantics; Arrow-backed text with ``dropna`` takes Arrow's dictionary encoding
-    (the same codes, without pandas' extra re-sorting pass over every row)."""
+    (the same codes, without pandas' extra re-sorting pass over every row), remembered for the
+    column's Arrow array (``TEXT_CODES``) so the next query on a cached source skips it."""
     array = column.array
     if dropna and hasattr(array, "_pa_array") and _is_text(array._pa_array.type):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        encoded = pc.dictionary_encode(array._pa_array, null_encoding="mask")
-        encoded = encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded
-        dictionary = encoded.dictionary
-        indices = encoded.indices
-        indices = (indices.fill_null(-1) if indices.null_count else indices).to_numpy(zero_copy_only=False)
-        if not sort:  # the dictionary is in order of first appearance already
-            return indices.astype(np.int64), pd.Index(pd.array(dictionary, dtype=column.dtype))
-        order = np.asarray(pc.array_sort_indices(dictionary), dtype=np.int64)
-        rank = np.empty(len(order) + 1, dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        rank[-1] = -1  # index -1 (missing) stays -1
-        return rank[indices], pd.Index(pd.array(dictionary.take(pa.array(order)), dtype=column.dtype))
+        codes, uniques = TEXT_CODES.encode(array._pa_array, sort=sort)
+        return codes, pd.Index(pd.array(uniques, dtype=column.dtype))
     codes, uniques = pd.factorize(column, sort=sort, use_na_sentinel=dropna)
     return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+
+
+class TextCodes:
+    """Arrow dictionary codes of large text columns, by array identity (thread-safe, LRU).
+
+    An Arrow array never changes, and a source frame held in the vault's frame cache hands the
+    same array to every query, so its codes are computed once. Entries hold a weak reference to
+    the array: when the frame leaves the cache, its codes are dropped. Columns under ``min_rows``
+    are encoded each time (it is cheap); ``max_bytes`` bounds the codes kept.
+    """
+
+    def __init__(self, *, min_rows: int = 50_000, max_bytes: int = 256 * 1024**2) -> None:
+        self.min_rows, self.max_bytes = min_rows, max_bytes
+        self._entries: OrderedDict[tuple[int, bool], tuple[weakref.ref, np.ndarray, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, chunked, *, sort: bool) -> tuple[np.ndarray, object]:
+        """``(codes, uniques)`` of ``chunked``: int64 codes (``-1``: null, read-only) into the
+        distinct values (an Arrow array), sorted or in order of first appearance."""
+        if len(chunked) < self.min_rows:
+            return _dictionary_codes(chunked, sort)
+        key = (id(chunked), sort)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0]() is chunked:
+                self._entries.move_to_end(key)
+                return entry[1], entry[2]
+        codes, uniques = _dictionary_codes(chunked, sort)
+        codes.setflags(write=False)  # shared between queries
+        with self._lock:
+            self._entries[key] = (weakref.ref(chunked), codes, uniques)
+            for stale in [k for k, (ref, _, _) in self._entries.items() if ref() is None]:
+                del self._entries[stale]
+            while sum(e[1].nbytes for e in self._entries.values()) > self.max_bytes and len(self._entries) > 1:
+                self._entries.popitem(last=False)
+        return codes, uniques
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+TEXT_CODES = TextCodes()
+
+
+def _dictionary_codes(chunked, sort: bool) -> tuple[np.ndarray, object]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(chunked, null_encoding="mask")
+    encoded = encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded
+    indices = encoded.indices
+    indices = (indices.fill_null(-1) if indices.null_count else indices).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    dictionary = encoded.dictionary
+    if not sort:  # the dictionary is in order of first appearance already
+        return indices, dictionary
+    order = np.asarray(pc.array_sort_indices(dictionary), dtype=np.int64)
+    rank = np.empty(len(order) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    rank[-1] = -1  # index -1 (missing) stays -1
+    return rank[indices], dictionary.take(pa.array(order))
 
 
 def _is_text(kind) -> bool:
