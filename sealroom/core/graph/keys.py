@@ -82,7 +82,7 @@ class TextCodes:
     are encoded each time (it is cheap); ``max_bytes`` bounds the codes kept.
     """
 
-    def __init__(self, *, min_rows: int = 50_000, max_bytes: int = 256 * 1024**2) -> None:
+    def __init__(self, *, min_rows: int = 4096, max_bytes: int = 256 * 1024**2) -> None:
         self.min_rows, self.max_bytes = min_rows, max_bytes
         self._entries: OrderedDict[tuple[int, bool], tuple[weakref.ref, np.ndarray, object]] = OrderedDict()
         self._lock = threading.Lock()

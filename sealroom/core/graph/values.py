@@ -1,7 +1,9 @@
 """The wire codec of a graph's answer: the same Python value on both sides, never a pickle.
 
-``encode_value(value) -> (EncodedResult, hint)`` writes tables as Arrow IPC (through
-``sealroom.core.results``) and everything else as JSON; ``hint`` (a small JSON dict) says how
+``encode_value(value) -> (EncodedResult, hint)`` writes a table (Series or DataFrame) of up to
+``JSON_TABLE_CELLS`` cells of numbers, booleans and text as JSON columns (an aggregate usually:
+cheap to write, check and read), a larger or richer one as Arrow IPC (through
+``sealroom.core.results``), and everything else as JSON; ``hint`` (a small JSON dict) says how
 to rebuild the exact type: a Series with its name and index names, a DataFrame with its column
 labels (a MultiIndex included), a scalar of the right type (NaN survives), ``(counts, edges)``
 of a histogram, an ndarray of its dtype and shape, a shape tuple, a dtype string, dtypes.
@@ -18,6 +20,8 @@ import numpy as np
 
 from sealroom.core.errors import InvalidInput
 from sealroom.core.results import EncodedResult, arrow_to_frame, frame_to_arrow
+
+JSON_TABLE_CELLS = 10_000  # tables up to this many cells, of numbers and text only, travel as JSON columns
 
 
 def encode_value(value: Any) -> tuple[EncodedResult, dict]:
@@ -53,9 +57,12 @@ def decode_value(encoded: EncodedResult, hint: dict) -> Any:
 
     kind = hint.get("type") if isinstance(hint, dict) else None
     if kind in ("frame", "series"):
-        if encoded.kind != "table":
-            raise InvalidInput("a table value must come as an Arrow table")
-        frame = arrow_to_frame(encoded.payload)
+        if encoded.kind == "json":
+            frame = _from_table_json(json.loads(encoded.payload.decode("utf-8")), hint)
+        elif encoded.kind != "table":
+            raise InvalidInput("a table value must come as an Arrow table or JSON columns")
+        else:
+            frame = arrow_to_frame(encoded.payload)
         if hint.get("index") is not None:
             frame.index = _index(hint["index"], hint.get("index_names") or [None])
         columns = hint.get("columns")
@@ -91,12 +98,84 @@ def decode_value(encoded: EncodedResult, hint: dict) -> Any:
 
 def _frame(frame) -> tuple[EncodedResult, dict]:
     hint = {"type": "frame", "columns": [_label(c) for c in frame.columns], "column_names": [_label(n) for n in frame.columns.names]}
+    if frame.size <= JSON_TABLE_CELLS and _plain(frame):
+        return _json(_table_json(frame)), {**hint, **_table_hint(frame)}
     plain = frame.copy(deep=False)
     plain.columns = [f"c{i}" for i in range(frame.shape[1])]
     if _mixed(frame.index):  # Arrow cannot hold an index of mixed types (e.g. numbers and "All")
         hint.update(index=[_label(v) for v in frame.index], index_names=[_label(n) for n in frame.index.names])
         plain = plain.reset_index(drop=True)
     return EncodedResult("table", frame_to_arrow(plain)), hint
+
+
+def _plain(frame) -> bool:
+    """Every column and index level holds numbers, booleans or text (what JSON carries exactly)."""
+    import pandas as pd
+
+    index = frame.index
+    levels = [] if isinstance(index, pd.RangeIndex) else [index.get_level_values(i) for i in range(index.nlevels)]
+    return all(_plain_dtype(dtype) for dtype in [*frame.dtypes, *(level.dtype for level in levels)])
+
+
+def _plain_dtype(dtype) -> bool:
+    import pandas as pd
+
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.na_value is not pd.NA  # pandas' "str" (missing is NaN); "string" keeps <NA>, which JSON does not
+    return isinstance(dtype, np.dtype) and dtype.kind in "biufO"
+
+
+def _table_json(frame) -> dict:
+    """Columns as lists (NaN as null); the index as its range, or its levels as lists."""
+    import pandas as pd
+
+    index = frame.index
+    rows = ({"range": [index.start, index.stop, index.step]} if isinstance(index, pd.RangeIndex)
+            else {"levels": [_values(index.get_level_values(i)) for i in range(index.nlevels)]})
+    return {**rows, "columns": [_values(frame.iloc[:, i]) for i in range(frame.shape[1])]}
+
+
+def _table_hint(frame) -> dict:
+    import pandas as pd
+
+    index = frame.index
+    levels = None if isinstance(index, pd.RangeIndex) else [str(index.get_level_values(i).dtype) for i in range(index.nlevels)]
+    return {"dtypes": [str(t) for t in frame.dtypes], "index_dtypes": levels, "index_names": [_label(n) for n in index.names]}
+
+
+def _from_table_json(data: dict, hint: dict):
+    """The frame ``_table_json`` wrote, with the dtypes its hint names."""
+    import pandas as pd
+
+    dtypes, columns = hint.get("dtypes"), data.get("columns") if isinstance(data, dict) else None
+    if not isinstance(dtypes, list) or not isinstance(columns, list) or len(dtypes) != len(columns):
+        raise InvalidInput("the table value does not match its column types")
+    names = hint.get("index_names") or [None]
+    if "range" in data:
+        index = pd.RangeIndex(*data["range"], name=names[0])
+    else:
+        levels = [_typed(values, dtype) for values, dtype in zip(data["levels"], hint["index_dtypes"], strict=True)]
+        index = pd.MultiIndex.from_arrays(levels, names=names) if len(levels) > 1 else pd.Index(levels[0], name=names[0])
+    return pd.DataFrame({i: _typed(values, dtype) for i, (values, dtype) in enumerate(zip(columns, dtypes))}, index=index)
+
+
+def _typed(values: list, dtype: str):
+    """A column of ``dtype`` from its JSON values (null: NaN in float and text columns)."""
+    import pandas as pd
+
+    if dtype in ("str", "string"):
+        return pd.array(values, dtype=dtype)
+    if dtype == "object":
+        out = np.empty(len(values), dtype=object)
+        out[:] = values
+        return out
+    if np.dtype(dtype).kind == "f":
+        return np.array([np.nan if v is None else v for v in values], dtype=dtype)
+    return np.array(values, dtype=dtype)
+
+
+def _values(column) -> list:
+    return [_scalar(v) for v in np.asarray(column, dtype=object).tolist()]
 
 
 def _mixed(index) -> bool:

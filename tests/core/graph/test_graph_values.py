@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sealroom.core.errors import InvalidInput
-from sealroom.core.graph import decode_value, encode_value
+from sealroom.core.graph import decode_value, encode_value, values
 from sealroom.core.results import EncodedResult
 
 
@@ -17,6 +17,23 @@ def _round_trip(value):
     encoded, hint = encode_value(value)
     assert encoded.kind in ("json", "table")
     return decode_value(encoded, hint)
+
+
+@pytest.fixture(params=["json columns", "arrow"], autouse=True)
+def table_codec(request, monkeypatch):
+    """Every round trip runs twice: small tables as JSON columns (the default), and all as Arrow."""
+    if request.param == "arrow":
+        monkeypatch.setattr(values, "JSON_TABLE_CELLS", -1)
+    return request.param
+
+
+def test_small_plain_tables_travel_as_json_and_others_as_arrow(dialogue, table_codec):
+    counts = dialogue["speaker"].value_counts()
+    assert encode_value(counts)[0].kind == ("json" if table_codec == "json columns" else "table")
+    assert encode_value(dialogue)[0].kind == "table"  # 2000 rows x 9 columns: over the JSON size
+    dated = pd.Series([1, 2], index=pd.to_datetime(["2026-01-01", "2026-01-02"]))
+    assert encode_value(dated)[0].kind == "table"  # dates are not numbers or text
+    pd.testing.assert_series_equal(_round_trip(dated), dated)
 
 
 def test_series_keep_name_index_and_dtype(dialogue):
@@ -62,7 +79,9 @@ def test_unknown_hints_and_types_are_refused():
     encoded, _ = encode_value(1)
     with pytest.raises(InvalidInput, match="unknown value hint"):
         decode_value(encoded, {"type": "pickle"})
-    with pytest.raises(InvalidInput, match="must come as an Arrow table"):
-        decode_value(EncodedResult("json", b"[]"), {"type": "frame", "columns": []})
+    with pytest.raises(InvalidInput, match="must come as an Arrow table or JSON columns"):
+        decode_value(EncodedResult("image", b"\x89PNG"), {"type": "frame", "columns": []})
+    with pytest.raises(InvalidInput, match="does not match its column types"):
+        decode_value(EncodedResult("json", b'{"range": [0, 1, 1], "columns": [[1]]}'), {"type": "frame", "columns": ["a"]})
     with pytest.raises(InvalidInput, match="cannot be sent back"):
         encode_value(object())
