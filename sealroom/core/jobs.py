@@ -202,7 +202,7 @@ class JobRunner:
             else:
                 reasons = list(dict.fromkeys(report.public_reasons + release.public_reasons())) or ["the result was withheld"]
                 transition(session, row, State.WITHHELD, actor="release-gate", payload={"checks": [f.check_id for f in report.findings], "decision": release.to_dict()}, public_reason="; ".join(reasons))
-            view = public_view(session, row) if answer else None
+            view = public_view(session, row, reviews=[]) if answer else None  # answered at once: it never waited for a review
         self._graph_done(request_id, is_graph, released=released)
         return GraphAnswer(view, outcome.result if released else None) if answer else None
 

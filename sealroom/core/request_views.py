@@ -20,7 +20,9 @@ from sealroom.core.sealed_results import open_payload, open_private
 from sealroom.core.store.models import ApprovalRow, RequestRow, ResultRow, UserRow
 
 
-def public_view(session: Session, row: RequestRow) -> dict:
+def public_view(session: Session, row: RequestRow, *, reviews: list[dict] | None = None) -> dict:
+    """What the requesting data scientist sees (``reviews``: the request's reviews when the caller
+    knows them, e.g. none for a query that ran without review; read otherwise)."""
     decision = row.decision or {}
     view = {
         "id": row.id,
@@ -40,7 +42,7 @@ def public_view(session: Session, row: RequestRow) -> dict:
             "code_profile": {k: (decision.get("code_profile") or {}).get(k) for k in ("output_kind", "flags", "unlisted_imports")},
         },
         "public_reason": row.public_reason,
-        "reviews": _reviews(session, row.id),
+        "reviews": _reviews(session, row.id) if reviews is None else reviews,
         "result": None,
     }
     stored = session.get(ResultRow, row.id)
