@@ -14,10 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sealroom.core.catalog.catalog import get_dataset
 from sealroom.core.errors import InvalidInput
 from sealroom.core.graph.sources import decode_source
 from sealroom.core.graph.values import decode_value
 from sealroom.core.policy.pack import policies_dir
+from sealroom.core.private_frames import FrameRef
 from sealroom.core.results import EncodedResult
 from sealroom.core.runtime import Vault
 from sealroom.core.users import get_user
@@ -241,6 +243,10 @@ def test_the_source_decoder_numbers_items_after_earlier_assets(vault):
         cast = vault.runner.graphs.frames.source(session, {"dataset_id": dataset.id, "asset": "cast", "kind": "table"})
     assert cast.item_offset == dataset.asset("dialogue").n_items
     assert isinstance(decode_source("table", vault.mock(SCRIPTS, "cast")[1]).value, pd.DataFrame)
+    with vault.ws.db.reading() as session:  # the submission's ref (from the dataset it read) names the same content
+        for asset in ("dialogue", "cast"):
+            located = vault.runner.graphs.frames.locate(session, {"dataset_id": dataset.id, "asset": asset})
+            assert FrameRef.of(get_dataset(session, SCRIPTS), asset) == located
 
 
 def test_results_are_json_safe(vault):

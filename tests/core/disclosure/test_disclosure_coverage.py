@@ -331,3 +331,35 @@ def test_a_million_items_refine_in_milliseconds():
     elapsed = time.perf_counter() - start
     assert not result.flagged
     assert elapsed < 1.0  # about 30 ms on a 2-core machine; generous against a busy CI runner
+
+
+def test_a_query_that_splits_no_atom_keeps_every_item_in_its_atom_and_stays_exact():
+    """Repeats and unions of known atoms commit without renumbering items, new directions included."""
+    n, min_cell = 12, 2
+    a, b = [0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]
+    c, d = [0, 1, 2, 6, 7, 8], [3, 4, 5, 9, 10, 11]
+    sequence = [
+        [cover(a, b)], [cover(c, d)],  # four atoms of three items
+        [cover(a, b)],  # a repeat: nothing new
+        [cover([0, 1, 2])],  # a union of atoms (here one atom) that adds a direction: pins it, size 3 >= min_cell
+        [cover([0, 1, 2, 9, 10, 11])],  # two atoms together: a union again
+    ]
+    tracker = CoverageTracker(n, min_cell)
+    released: list[frozenset] = []
+    for step, coverages in enumerate(sequence):
+        new = [frozenset(items.tolist()) for cov in coverages for items in _cells_of(cov)]
+        expected = brute_force(released, new, n, min_cell)
+        assert tracker.check(coverages).smallest_group == expected
+        atoms_before = tracker._atom.copy()
+        tracker.commit(coverages)
+        released += new
+        if step >= 2:  # no atom split: every item keeps its atom id
+            assert np.array_equal(tracker._atom, atoms_before)
+    assert tracker.n_atoms == 4 and tracker.rank == 4
+    # and it still catches what it should: with {0, 1, 2} pinned, {0, 1, 2, 3} reveals item 3
+    split = [cover([0, 1, 2, 3])]
+    assert tracker.check(split).smallest_group == brute_force(released, [frozenset({0, 1, 2, 3})], n, min_cell) == 1
+
+
+def _cells_of(coverage: Coverage) -> list[np.ndarray]:
+    return [coverage.items[coverage.cells == cell] for cell in range(len(coverage.released)) if coverage.released[cell]]

@@ -181,3 +181,28 @@ def test_missing_columns_and_sources_are_named(chain, lines_source, sources):
         evaluate(chain(lines_source, ("column", {"name": "line"}), ("agg", {"func": "mean"})), sources)
     with pytest.raises(InvalidInput, match="a groupby is not a value"):
         evaluate(chain(lines_source, ("groupby", {"by": "speaker"})), sources)
+
+
+def test_text_group_keys_are_encoded_once_per_column_and_dropped_with_it():
+    """``TextCodes`` keeps the codes of a large Arrow text column while the column lives."""
+    import gc
+
+    from sealroom.core.graph.keys import TextCodes, factorize
+
+    codes_cache = TextCodes(min_rows=10)
+    column = pd.Series(["b", "a", None, "b"] * 5, dtype="str")
+    chunked = column.array._pa_array
+    first = codes_cache.encode(chunked, sort=True)
+    assert codes_cache.encode(chunked, sort=True)[0] is first[0]  # the same array: computed once
+    assert not first[0].flags.writeable  # shared between queries, so nobody may change it
+    assert first[0].tolist()[:4] == [1, 0, -1, 1] and first[1].to_pylist() == ["a", "b"]
+    assert codes_cache.encode(chunked, sort=False)[1].to_pylist() == ["b", "a"]  # first appearance
+    other = pd.Series(["b", "a", None, "b"] * 5, dtype="str").array._pa_array  # equal values, another array
+    assert codes_cache.encode(other, sort=True)[0] is not first[0]
+    del chunked, column, other, first
+    gc.collect()
+    codes_cache.encode(pd.Series(["z"] * 20, dtype="str").array._pa_array, sort=True)  # an insert purges dead entries
+    assert len(codes_cache._entries) == 1
+    codes, uniques = factorize(pd.Series(["x", None, "y", "x"] * 2000, dtype="str"), sort=True, dropna=True)
+    expected_codes, expected_uniques = pd.factorize(pd.Series(["x", None, "y", "x"] * 2000, dtype="str"), sort=True)
+    assert codes.tolist() == expected_codes.tolist() and uniques.tolist() == expected_uniques.tolist()
