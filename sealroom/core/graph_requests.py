@@ -70,17 +70,12 @@ def submit_graph(requests, actor: User, graph_json: dict, purpose: str) -> Graph
                      payload={"binding_sha256": binding, "datasets": names, "purpose": row.purpose, "kind": "graph"})
         decision = decide_safely(requests.policy, "compute", lambda: compute_context(session, actor, row.purpose, profile, [dataset]))
         state = record_compute_decision(session, row, decision, profile)
-        if state is State.QUEUED and requests.graphs is not None:  # runs now, in this thread: no second transaction to start it
+        if state is State.QUEUED:  # runs now, in this thread: no second transaction to start it
             transition(session, row, State.RUNNING, actor="vault")
             job = requests.graphs.prepare_graph(session, row, dataset)
         else:
             view = public_view(session, row)
-    if job is not None:
-        answer = requests.graphs.run_graph(job)
-    else:
-        if state is State.QUEUED:
-            requests.enqueue(view["id"])
-        answer = GraphAnswer(view)
+    answer = requests.graphs.run_graph(job) if job is not None else GraphAnswer(view)
     requests.notifier.notify()
     return answer
 

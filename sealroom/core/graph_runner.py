@@ -49,7 +49,7 @@ from sealroom.core.leakage.findings import Finding
 from sealroom.core.private_frames import FrameRef, PrivateFrames
 from sealroom.core.results import EncodedResult
 from sealroom.core.sandbox import JobOutcome
-from sealroom.core.store.models import AssetRow, DatasetRow, RequestDatasetRow, RequestRow, ResultRow
+from sealroom.core.store.models import RequestDatasetRow, RequestRow, ResultRow
 
 log = logging.getLogger("sealroom.graphs")
 
@@ -96,12 +96,12 @@ class GraphRunner:
         self._pending: dict[str, tuple[tuple[str, str], list]] = {}
         self._lock = threading.Lock()
 
-    def prepare(self, session: Session, row: RequestRow, *, dataset: DatasetInfo | None = None) -> GraphJob:
-        """Read the license, the sources and the budget for ``row`` (a graph request about to run;
-        ``dataset``: its dataset as the caller read it in this transaction)."""
+    def prepare(self, session: Session, row: RequestRow, dataset: DatasetInfo) -> GraphJob:
+        """Read the license, the content versions and the budget for ``row`` (a graph request about
+        to run) from ``dataset`` (as ``get_dataset`` read it in this transaction) and ``session``."""
         specs = list(row.inputs.values())
-        dataset_id = specs[0]["dataset_id"]
-        terms = LicenseTerms.from_dict(dataset.license if dataset is not None else session.get(DatasetRow, dataset_id).license)
+        dataset_id = dataset.id
+        terms = LicenseTerms.from_dict(dataset.license)
         dp = DPSettings(epsilon=terms.dp_epsilon_per_query) if terms.dp_epsilon_per_user is not None else None
         refusal = ""
         if dp is not None:
@@ -109,16 +109,8 @@ class GraphRunner:
             if spent + terms.dp_epsilon_per_query > terms.dp_epsilon_per_user + 1e-9:
                 refusal = (f"your differential-privacy budget on {specs[0]['dataset']} is spent ({spent:g} of "
                            f"{terms.dp_epsilon_per_user:g} epsilon); ask the rights holder for more")
-        if refusal:
-            sources = {}
-        elif dataset is not None and all(a.content_sha256 for a in dataset.assets):
-            sources = {(s["dataset"], s["asset"]): FrameRef.of(dataset, s["asset"]) for s in specs}
-        else:
-            sources = {(s["dataset"], s["asset"]): self.frames.locate(session, s) for s in specs}
-        if dataset is not None:
-            n_items = sum(asset.n_items for asset in dataset.assets)
-        else:
-            n_items = sum(session.execute(select(AssetRow.n_items).where(AssetRow.dataset_id == dataset_id)).scalars())
+        sources = {} if refusal else {(s["dataset"], s["asset"]): FrameRef.of(dataset, s["asset"]) for s in specs}
+        n_items = sum(asset.n_items for asset in dataset.assets)
         rules = DisclosureRules(min_items=terms.min_aggregation_size, dp=dp)
         owner = {"owner": row.owner_id, "dataset": dataset_id}
         released = session.execute(_RELEASED_COUNT, owner).scalar_one()

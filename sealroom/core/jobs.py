@@ -36,6 +36,7 @@ import time
 
 from sqlalchemy import select
 
+from sealroom.core.catalog.catalog import DatasetInfo, get_dataset
 from sealroom.core.catalog.private import PrivateContent
 from sealroom.core.errors import InvalidInput
 from sealroom.core.graph_runner import GraphAnswer, GraphJob, GraphRunner
@@ -136,10 +137,10 @@ class JobRunner:
         self.notifier.notify()
         self._run_and_release(request_id, job, bound_inputs, started)
 
-    def prepare_graph(self, session, row: RequestRow, dataset=None) -> GraphJob:
+    def prepare_graph(self, session, row: RequestRow, dataset: DatasetInfo) -> GraphJob:
         """What ``run_graph`` needs for a graph request its submission moves to ``running``, read in
         the submission's transaction (``dataset``: the dataset it already loaded)."""
-        return self.graphs.prepare(session, row, dataset=dataset)
+        return self.graphs.prepare(session, row, dataset)
 
     def run_graph(self, job: GraphJob) -> GraphAnswer:
         """Evaluate, check and release a prepared graph request in the caller's thread (the
@@ -151,7 +152,8 @@ class JobRunner:
         """Run a ``running`` request (``job`` None: an operation graph), check its result, decide and release."""
         if job is None:  # a graph: evaluated by the vault on cached frames, no job code, no sandbox
             with self.ws.db.reading() as session:
-                graph_job = self.graphs.prepare(session, session.get(RequestRow, request_id))
+                row = session.get(RequestRow, request_id)
+                graph_job = self.graphs.prepare(session, row, get_dataset(session, next(iter(row.inputs.values()))["dataset"]))
             outcome = self.graphs.run(graph_job)
         else:
             outcome = self.executor.run(job)

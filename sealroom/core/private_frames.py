@@ -19,14 +19,11 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from sealroom.core.catalog.catalog import DatasetInfo
 from sealroom.core.catalog.private import PrivateContent
 from sealroom.core.errors import ConfigurationError
 from sealroom.core.graph.sources import SourceData, decode_source, source_nbytes
-from sealroom.core.store.models import AssetRow
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,15 +79,6 @@ class PrivateFrames:
         self.hits = 0
         self.misses = 0
 
-    def locate(self, session: Session, spec: dict) -> FrameRef:
-        """Which content version a bound input (``{"dataset_id", "asset", ...}``) reads now: one
-        query, safe inside a write transaction (``load`` decrypts, outside it)."""
-        columns = (AssetRow.name, AssetRow.kind, AssetRow.position, AssetRow.n_items, AssetRow.content_sha256)
-        assets = session.execute(select(*columns).where(AssetRow.dataset_id == spec["dataset_id"]).order_by(AssetRow.position)).all()
-        asset = next(a for a in assets if a.name == spec["asset"])
-        offset = sum(a.n_items for a in assets if a.position < asset.position)
-        return FrameRef(spec["dataset_id"], asset.name, asset.content_sha256, asset.kind, offset)
-
     def load(self, ref: FrameRef) -> SourceData:
         """The decoded asset ``ref`` names: from memory, or decrypted and decoded now (and kept)."""
         key = (ref.dataset_id, ref.asset, ref.content_sha256)
@@ -112,10 +100,6 @@ class PrivateFrames:
                 self._entries[key] = _Entry(source, size, now, now)
                 self._shrink()
         return source
-
-    def source(self, session: Session, spec: dict) -> SourceData:
-        """``load(locate(session, spec))``."""
-        return self.load(self.locate(session, spec))
 
     def clear(self) -> int:
         """Drop every decoded asset; returns how many were held."""

@@ -74,10 +74,10 @@ class Notifier:
 class Requests:
     """The one orchestrator of request state on the trusted side."""
 
-    def __init__(self, ws: Workspace, policy: PolicyEngine, notifier: Notifier, enqueue, graphs=None) -> None:
+    def __init__(self, ws: Workspace, policy: PolicyEngine, notifier: Notifier, enqueue, graphs) -> None:
         """``enqueue(request_id)`` hands a queued request to the job runner; ``graphs`` (the job
         runner: ``prepare_graph``, ``run_graph``) runs allowed pointer queries in the caller's
-        thread; without it they are queued like code."""
+        thread."""
         self.ws = ws
         self.policy = policy
         self.notifier = notifier
@@ -116,9 +116,6 @@ class Requests:
         """Submit a pointer query (an operation graph; see ``graph_requests``); runs it at once when
         allowed. The answer holds the request's view and, when released at once, the value."""
         return submit_graph(self, actor, graph, purpose)
-
-    def enqueue(self, request_id: str) -> None:
-        self._enqueue(request_id)
 
     def result(self, actor: User, request_id: str) -> tuple[EncodedResult, dict]:
         """The released result and its signed receipt (requesting data scientist only)."""

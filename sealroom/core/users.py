@@ -72,7 +72,7 @@ def authenticate(session: Session, token: str) -> User:
     row = session.execute(_BY_TOKEN, {"digest": token_digest(token)}).one_or_none()
     if row is None:
         raise Unauthenticated("the access token is not valid; ask your workspace admin for a token")
-    return User(id=row.id, name=row.name, display_name=row.display_name, role=Role(row.role), org=row.org)
+    return to_user(row)
 
 
 def get_user(session: Session, name: str) -> User:
@@ -86,7 +86,8 @@ def list_users(session: Session) -> list[User]:
     return [to_user(r) for r in session.execute(select(UserRow).order_by(UserRow.name)).scalars()]
 
 
-def to_user(row: UserRow) -> User:
+def to_user(row) -> User:
+    """A ``User`` from a ``UserRow`` (or any row with its id, name, display_name, role and org)."""
     return User(id=row.id, name=row.name, display_name=row.display_name, role=Role(row.role), org=row.org)
 
 

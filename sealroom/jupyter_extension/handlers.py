@@ -75,6 +75,12 @@ class SealroomHandler(APIHandler):
             code, message = "internal", "the Sealroom extension hit an internal error; the Jupyter server log has the details"
         self.send_error_body(status_code, code, message)
 
+    async def me(self) -> tuple[dict, dict]:
+        """The vault's whoami for this server's user, and its view for the panel (``cards.me_view``)."""
+        vault = self.vault
+        me = await vault.whoami()
+        return me, cards.me_view(me, vault.url, embedded=connection(self.settings).embedded)
+
     async def reviewer_or_403(self) -> cards.Reviewer:
         vault = self.vault
         me = await vault.whoami()
@@ -90,9 +96,7 @@ class MeHandler(SealroomHandler):
     @authorized
     @_json_endpoint
     async def get(self) -> dict:
-        vault = self.vault
-        me = await vault.whoami()
-        return cards.me_view(me, vault.url, embedded=connection(self.settings).embedded)
+        return (await self.me())[1]
 
 
 class ReviewsHandler(SealroomHandler):
@@ -102,9 +106,8 @@ class ReviewsHandler(SealroomHandler):
     @authorized
     @_json_endpoint
     async def get(self) -> dict:
+        me, user = await self.me()
         vault = self.vault
-        me = await vault.whoami()
-        user = cards.me_view(me, vault.url, embedded=connection(self.settings).embedded)
         if me["role"] != REVIEWER_ROLE:
             pending, history = [], []
         else:  # the vault lists at most the newest 200: the state-filtered lists keep older waiting requests in

@@ -238,15 +238,13 @@ def test_dp_mode_adds_noise_and_stops_when_the_budget_is_spent(vault, private):
 
 def test_the_source_decoder_numbers_items_after_earlier_assets(vault):
     vault, _ = vault
+    dataset = vault.dataset(SCRIPTS)
     with vault.ws.db.reading() as session:
-        dataset = vault.dataset(SCRIPTS)
-        cast = vault.runner.graphs.frames.source(session, {"dataset_id": dataset.id, "asset": "cast", "kind": "table"})
-    assert cast.item_offset == dataset.asset("dialogue").n_items
+        ref = FrameRef.of(get_dataset(session, SCRIPTS), "cast")
+    assert (ref.dataset_id, ref.asset, ref.kind) == (dataset.id, "cast", "table") and len(ref.content_sha256) == 64
+    cast = vault.runner.graphs.frames.load(ref)
+    assert cast.item_offset == ref.item_offset == dataset.asset("dialogue").n_items
     assert isinstance(decode_source("table", vault.mock(SCRIPTS, "cast")[1]).value, pd.DataFrame)
-    with vault.ws.db.reading() as session:  # the submission's ref (from the dataset it read) names the same content
-        for asset in ("dialogue", "cast"):
-            located = vault.runner.graphs.frames.locate(session, {"dataset_id": dataset.id, "asset": asset})
-            assert FrameRef.of(get_dataset(session, SCRIPTS), asset) == located
 
 
 def test_results_are_json_safe(vault):

@@ -131,8 +131,8 @@ def _table_json(frame) -> dict:
 
     index = frame.index
     rows = ({"range": [index.start, index.stop, index.step]} if isinstance(index, pd.RangeIndex)
-            else {"levels": [_values(index.get_level_values(i)) for i in range(index.nlevels)]})
-    return {**rows, "columns": [_values(frame.iloc[:, i]) for i in range(frame.shape[1])]}
+            else {"levels": [_list(index.get_level_values(i)) for i in range(index.nlevels)]})
+    return {**rows, "columns": [_list(frame.iloc[:, i]) for i in range(frame.shape[1])]}
 
 
 def _table_hint(frame) -> dict:
@@ -172,10 +172,6 @@ def _typed(values: list, dtype: str):
     if np.dtype(dtype).kind == "f":
         return np.array([np.nan if v is None else v for v in values], dtype=dtype)
     return np.array(values, dtype=dtype)
-
-
-def _values(column) -> list:
-    return [_scalar(v) for v in np.asarray(column, dtype=object).tolist()]
 
 
 def _mixed(index) -> bool:

@@ -154,7 +154,7 @@ class ReleaseGate:
         context = self._effective(context)
         kind, size = result.kind, len(result.payload)
         if kind not in RESULT_KINDS:
-            return GateReport((_gate_finding("the result has an unknown kind", f"kind={kind!r}"),), ()), Subject("text", size)
+            return GateReport((_gate_finding("the result has an unknown kind", f"kind={kind!r}"),), ()), Subject(kind, size)
         if size > context.config.max_result_bytes:
             subject = Subject(kind, size)
             return self._run(subject, context, "it is larger than the size limit"), subject
