@@ -28,7 +28,7 @@ from sealroom.core.policy.context import compute_context
 from sealroom.core.policy.engine import decide_safely
 from sealroom.core.policy.graph_profile import profile_graph
 from sealroom.core.request_views import public_view
-from sealroom.core.store.models import RequestDatasetRow, RequestRow
+from sealroom.core.store.request_rows import insert_request, new_request
 from sealroom.core.users import Role, User
 
 MAX_GRAPH_BYTES = 200_000
@@ -61,21 +61,20 @@ def submit_graph(requests, actor: User, graph_json: dict, purpose: str) -> Graph
         profile = profile_graph(graph, {(dataset.name, spec["asset"]): spec["kind"] for spec in inputs.values()})
         source = graph_source(graph)
         binding = binding_hash(source, "", inputs)
-        row = RequestRow(id=uuid.uuid4().hex[:16], owner_id=actor.id, kind="graph", function_name="", source=source,
-                         inputs=inputs, purpose=purpose, binding_sha256=binding, state=State.SUBMITTED.value)
-        session.add(row)
-        session.flush()  # the request row first: request_datasets refers to it
-        session.add(RequestDatasetRow(request_id=row.id, dataset_id=dataset.id))
+        row = new_request(id=uuid.uuid4().hex[:16], owner_id=actor.id, kind="graph", function_name="", source=source,
+                          inputs=inputs, purpose=purpose, binding_sha256=binding, state=State.SUBMITTED.value)
         audit.append(session, actor=actor.name, action="request.submitted", subject=row.id,
                      payload={"binding_sha256": binding, "datasets": names, "purpose": row.purpose, "kind": "graph"})
         decision = decide_safely(requests.policy, "compute", lambda: compute_context(session, actor, row.purpose, profile, [dataset]))
         state = record_compute_decision(session, row, decision, profile)
         if state is State.QUEUED:  # runs now, in this thread: no second transaction to start it
             transition(session, row, State.RUNNING, actor="vault")
+        insert_request(session, row, [dataset.id])  # as the decision left it: one write, with its audit entries
+        if state is State.QUEUED:
             job = requests.graphs.prepare_graph(session, row, dataset)
         else:
             view = public_view(session, row)
-    answer = requests.graphs.run_graph(job) if job is not None else GraphAnswer(view)
+    answer = requests.graphs.run_graph(job, row, actor) if job is not None else GraphAnswer(view)
     requests.notifier.notify()
     return answer
 

@@ -49,6 +49,7 @@ from sealroom.core.leakage.findings import Finding
 from sealroom.core.private_frames import FrameRef, PrivateFrames
 from sealroom.core.results import EncodedResult
 from sealroom.core.sandbox import JobOutcome
+from sealroom.core.store.database import flushed_connection
 from sealroom.core.store.models import RequestDatasetRow, RequestRow, ResultRow
 
 log = logging.getLogger("sealroom.graphs")
@@ -113,7 +114,7 @@ class GraphRunner:
         n_items = sum(asset.n_items for asset in dataset.assets)
         rules = DisclosureRules(min_items=terms.min_aggregation_size, dp=dp)
         owner = {"owner": row.owner_id, "dataset": dataset_id}
-        released = session.execute(_RELEASED_COUNT, owner).scalar_one()
+        released = flushed_connection(session).execute(_RELEASED_COUNT, owner).scalar_one()
         with self._lock:
             generation, _ = self._trackers.get((row.owner_id, dataset_id), (None, None))
         replay = None

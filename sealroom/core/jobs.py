@@ -55,6 +55,8 @@ from sealroom.core.results import canonicalize
 from sealroom.core.sandbox import Executor, Job, JobInput, JobOutcome, Limits
 from sealroom.core.sealed_results import seal_payload, seal_private
 from sealroom.core.store.models import ApprovalRow, AssetRow, RequestRow, ResultRow
+from sealroom.core.store.request_rows import detached, insert_result, update_request
+from sealroom.core.users import User
 from sealroom.core.workspace import Workspace
 
 log = logging.getLogger("sealroom.jobs")
@@ -142,11 +144,13 @@ class JobRunner:
         the submission's transaction (``dataset``: the dataset it already loaded)."""
         return self.graphs.prepare(session, row, dataset)
 
-    def run_graph(self, job: GraphJob) -> GraphAnswer:
+    def run_graph(self, job: GraphJob, row: RequestRow, requester: User) -> GraphAnswer:
         """Evaluate, check and release a prepared graph request in the caller's thread (the
-        ``.get()`` fast path); the requester's view and, when released, the value."""
+        ``.get()`` fast path; ``row``: the request as its submission wrote it, not read again);
+        the requester's view and, when released, the value."""
         started = time.perf_counter()
-        return self._check_and_release(job.request_id, self.graphs.run(job), job.inputs, started, is_graph=True, answer=True)
+        return self._check_and_release(job.request_id, self.graphs.run(job), job.inputs, started, is_graph=True,
+                                       answer=True, known=(row, requester))
 
     def _run_and_release(self, request_id: str, job: Job | None, bound_inputs: dict, started: float) -> None:
         """Run a ``running`` request (``job`` None: an operation graph), check its result, decide and release."""
@@ -160,9 +164,10 @@ class JobRunner:
         self._check_and_release(request_id, outcome, bound_inputs, started, is_graph=job is None)
 
     def _check_and_release(self, request_id: str, outcome: JobOutcome, bound_inputs: dict, started: float, *, is_graph: bool,
-                           answer: bool = False) -> GraphAnswer | None:
+                           answer: bool = False, known: tuple[RequestRow, User] | None = None) -> GraphAnswer | None:
         """Check a run's outcome, ask the release question and release, hold or withhold it (with
-        ``answer``: the requester's view, and the released value when released)."""
+        ``answer``: the requester's view, and the released value when released; ``known``: the
+        request row and its requester when the caller holds them, so neither is read again)."""
         if outcome.status != "succeeded" or outcome.result is None:
             with self.ws.db.session() as session:
                 row = session.get(RequestRow, request_id)
@@ -189,22 +194,26 @@ class JobRunner:
             report = GateReport(report.findings + tuple(outcome.findings), report.checks_run + ("disclosure-control",))
         timings = {**outcome.timings_ms, "vault_total": round((time.perf_counter() - started) * 1000, 2)}
         released = False
-        with self.ws.db.session() as session:
-            row = session.get(RequestRow, request_id)
+        with self.ws.db.session() as session:  # the request and result rows are written with Core statements (store/request_rows.py)
+            row, requester = known if known is not None else (detached(session, session.get(RequestRow, request_id)), None)
+            was = row.state
             transition(session, row, State.CHECKING, actor="vault")  # a graph's (pure) gate ran above: one commit
-            release = decide_safely(self.policy, "release", lambda: release_context(session, row, gate=report.policy_facts(), result=outcome.result, facts=facts))
+            release = decide_safely(self.policy, "release", lambda: release_context(session, row, gate=report.policy_facts(), result=outcome.result,
+                                                                                    facts=facts, requester=requester))
             row.release_decision = release.to_dict()
             private = {**_private_record(outcome), "findings": report.to_private_dict(), "release_decision": release.to_dict()}
-            self._store(session, row, outcome, private, outcome.isolation, timings, report, new=is_graph)
+            stored = self._sealed(row, outcome, private, outcome.isolation, timings, report)
             if release.outcome is Outcome.ALLOW and report.released:
-                release_result(session, self.ws, row, actor="release-gate", report=report, payload=outcome.result.payload)
+                release_result(session, self.ws, row, actor="release-gate", report=report, payload=outcome.result.payload, stored=stored)
                 released = True
             elif release.outcome is Outcome.REVIEW and report.released:
                 transition(session, row, State.RELEASE_REVIEW, actor="policy", payload={"decision": release.to_dict()})
             else:
                 reasons = list(dict.fromkeys(report.public_reasons + release.public_reasons())) or ["the result was withheld"]
                 transition(session, row, State.WITHHELD, actor="release-gate", payload={"checks": [f.check_id for f in report.findings], "decision": release.to_dict()}, public_reason="; ".join(reasons))
-            view = public_view(session, row, reviews=[]) if answer else None  # answered at once: it never waited for a review
+            insert_result(session, stored)
+            update_request(session, row, was=was)
+            view = public_view(session, row, reviews=[], result=stored) if answer else None  # answered at once: it never waited for a review
         self._graph_done(request_id, is_graph, released=released)
         return GraphAnswer(view, outcome.result if released else None) if answer else None
 
@@ -218,22 +227,20 @@ class JobRunner:
         return [JobInput(name=param, kind=spec["kind"], cache_key=f"{spec['kind']}:{_content_sha256(session, spec)}",
                          loader=functools.partial(self.private.asset_ipc, spec["dataset_id"], spec["asset"])) for param, spec in inputs.items()]
 
-    def _store(self, session, row: RequestRow, outcome: JobOutcome | None, private: dict, isolation: dict, timings: dict, report, *, new: bool = False) -> ResultRow:
-        """Seal and store a run's result and private record (``new``: the request has none yet)."""
+    def _store(self, session, row: RequestRow, outcome: JobOutcome | None, private: dict, isolation: dict, timings: dict, report) -> None:
+        """Seal and store a run's result and private record (a request has at most one)."""
+        insert_result(session, self._sealed(row, outcome, private, isolation, timings, report))
+
+    def _sealed(self, row: RequestRow, outcome: JobOutcome | None, private: dict, isolation: dict, timings: dict, report) -> ResultRow:
+        """A run's result row, sealed, not yet written (``insert_result`` writes it)."""
         key = self.ws.keys.master_key
-        stored = None if new else session.get(ResultRow, row.id)
-        if stored is None:
-            stored = ResultRow(request_id=row.id, receipt=None)  # every column set: nothing to load back after the insert
-            session.add(stored)
-        stored.kind = outcome.result.kind if outcome and outcome.result else ""
-        stored.result_sha256 = sha256_hex(outcome.result.payload) if outcome and outcome.result else ""
-        stored.payload_sealed = seal_payload(key, row.id, outcome.result.payload) if outcome and outcome.result else None
-        stored.private_sealed = seal_private(key, row.id, private)
-        stored.public_report = {**(report.to_public_dict() if report is not None else {}), **(outcome.report if outcome else {})}
-        stored.isolation = isolation
-        stored.timings_ms = timings
-        session.flush()
-        return stored
+        result = outcome.result if outcome else None
+        return ResultRow(
+            request_id=row.id, receipt=None, kind=result.kind if result else "", result_sha256=sha256_hex(result.payload) if result else "",
+            payload_sealed=seal_payload(key, row.id, result.payload) if result else None, private_sealed=seal_private(key, row.id, private),
+            public_report={**(report.to_public_dict() if report is not None else {}), **(outcome.report if outcome else {})},
+            isolation=isolation, timings_ms=timings,
+        )
 
     def _fail_unexpectedly(self, request_id: str) -> None:
         try:

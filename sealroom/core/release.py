@@ -16,24 +16,29 @@ from sealroom.core.leakage.findings import GateReport
 from sealroom.core.ledger.receipts import sign_receipt
 from sealroom.core.lifecycle import State, transition
 from sealroom.core.sealed_results import open_payload, open_private
+from sealroom.core.store.database import flushed_connection
 from sealroom.core.store.models import ApprovalRow, RequestRow, ResultRow
 from sealroom.core.workspace import Workspace
 
-_APPROVALS = select(ApprovalRow).where(ApprovalRow.request_id == bindparam("request")).order_by(ApprovalRow.id)
+_APPROVALS = (select(ApprovalRow.reviewer_id, ApprovalRow.stage, ApprovalRow.verdict, ApprovalRow.binding_sha256)
+              .where(ApprovalRow.request_id == bindparam("request")).order_by(ApprovalRow.id))
 
 
-def release_result(session: Session, ws: Workspace, row: RequestRow, *, actor: str, report: GateReport | None = None, payload: bytes | None = None) -> None:
-    """Move a checked request to ``released`` and sign its receipt (same transaction). ``report``
-    and ``payload``: the stored gate report and result bytes, when the caller has them in hand
-    (otherwise they are unsealed from the stored result)."""
-    stored = session.get(ResultRow, row.id)
+def release_result(session: Session, ws: Workspace, row: RequestRow, *, actor: str, report: GateReport | None = None, payload: bytes | None = None,
+                   stored: ResultRow | None = None) -> None:
+    """Move a checked request to ``released`` and sign its receipt (same transaction). ``report``,
+    ``payload`` and ``stored``: the gate report, result bytes and result row, when the caller has
+    them in hand (otherwise the row is read and they are unsealed from it; a row given here is
+    the caller's to write, receipt included)."""
+    if stored is None:
+        stored = session.get(ResultRow, row.id)
     if report is None:
         report = GateReport.from_private_dict(open_private(ws.keys.master_key, stored)["findings"])
     report_sha256 = report.sha256()
     entry = transition(session, row, State.RELEASED, actor=actor, payload={"leakage_report_sha256": report_sha256})
     if payload is None:
         payload = open_payload(ws.keys.master_key, stored)
-    approvals = session.execute(_APPROVALS, {"request": row.id}).scalars().all()
+    approvals = flushed_connection(session).execute(_APPROVALS, {"request": row.id}).all()
     decision, release = row.decision or {}, row.release_decision or {}
     body = {
         "request_id": row.id,

@@ -20,9 +20,10 @@ from sealroom.core.sealed_results import open_payload, open_private
 from sealroom.core.store.models import ApprovalRow, RequestRow, ResultRow, UserRow
 
 
-def public_view(session: Session, row: RequestRow, *, reviews: list[dict] | None = None) -> dict:
-    """What the requesting data scientist sees (``reviews``: the request's reviews when the caller
-    knows them, e.g. none for a query that ran without review; read otherwise)."""
+def public_view(session: Session, row: RequestRow, *, reviews: list[dict] | None = None, result: ResultRow | None = None) -> dict:
+    """What the requesting data scientist sees (``reviews`` and ``result``: the request's reviews
+    and result row when the caller knows them, e.g. no reviews for a query that ran without
+    review; read otherwise)."""
     decision = row.decision or {}
     view = {
         "id": row.id,
@@ -45,7 +46,7 @@ def public_view(session: Session, row: RequestRow, *, reviews: list[dict] | None
         "reviews": _reviews(session, row.id) if reviews is None else reviews,
         "result": None,
     }
-    stored = session.get(ResultRow, row.id)
+    stored = result if result is not None else session.get(ResultRow, row.id)
     if stored is not None:
         view["result"] = {
             "kind": stored.kind or None,

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from sealroom.core.errors import NotFound
+from sealroom.core.store.database import flushed_connection
 from sealroom.core.store.models import AssetRow, DatasetRow, UserRow
 
 
@@ -66,24 +67,36 @@ class DatasetInfo:
         }
 
 
+# Built once, read with Core on the session's connection (no ORM objects: every pointer query reads
+# a dataset twice).
+_DATASETS = select(
+    DatasetRow.id, DatasetRow.name, DatasetRow.kind, DatasetRow.description, DatasetRow.license, DatasetRow.created_at,
+    UserRow.id.label("owner_id"), UserRow.name.label("owner"), UserRow.display_name.label("owner_display_name"),
+    UserRow.role.label("owner_role"), UserRow.org.label("owner_org"),
+).join(UserRow, DatasetRow.owner_id == UserRow.id)
+_DATASET_BY_NAME = _DATASETS.where(DatasetRow.name == bindparam("name"))
+_ASSETS = select(AssetRow.dataset_id, AssetRow.name, AssetRow.kind, AssetRow.n_items, AssetRow.schema, AssetRow.public_columns,
+                 AssetRow.text_columns, AssetRow.items_root, AssetRow.content_sha256).order_by(AssetRow.position)
+_ASSETS_OF = _ASSETS.where(AssetRow.dataset_id == bindparam("dataset"))
+
+
 def list_datasets(session: Session) -> list[DatasetInfo]:
-    rows = session.execute(select(DatasetRow, UserRow).join(UserRow, DatasetRow.owner_id == UserRow.id).order_by(DatasetRow.name)).all()
-    assets = _assets_by_dataset(session, [d.id for d, _ in rows])
-    return [_info(d, u, assets.get(d.id, ())) for d, u in rows]
-
-
-_DATASET_BY_NAME = select(DatasetRow, UserRow).join(UserRow, DatasetRow.owner_id == UserRow.id).where(DatasetRow.name == bindparam("name"))
-_ASSETS_OF = select(AssetRow).where(AssetRow.dataset_id == bindparam("dataset")).order_by(AssetRow.position)
+    connection = flushed_connection(session)
+    rows = connection.execute(_DATASETS.order_by(DatasetRow.name)).all()
+    assets: dict[str, list[AssetInfo]] = {}
+    for asset in connection.execute(_ASSETS.where(AssetRow.dataset_id.in_([row.id for row in rows]))):
+        assets.setdefault(asset.dataset_id, []).append(_asset_info(asset))
+    return [_info(row, tuple(assets.get(row.id, ()))) for row in rows]
 
 
 def get_dataset(session: Session, name: str, *, assets: bool = True) -> DatasetInfo:
     """The dataset named ``name`` (``assets=False``: its terms and owner only, ``assets`` empty)."""
-    row = session.execute(_DATASET_BY_NAME, {"name": name}).first()
+    connection = flushed_connection(session)
+    row = connection.execute(_DATASET_BY_NAME, {"name": name}).first()
     if row is None:
         raise NotFound(f"no dataset named {name!r}; list them with ws.datasets or GET /api/v1/datasets")
-    dataset, owner = row
-    found = tuple(_asset_info(r) for r in session.execute(_ASSETS_OF, {"dataset": dataset.id}).scalars()) if assets else ()
-    return _info(dataset, owner, found)
+    found = tuple(_asset_info(asset) for asset in connection.execute(_ASSETS_OF, {"dataset": row.id})) if assets else ()
+    return _info(row, found)
 
 
 def mock_ipc(session: Session, dataset: str, asset: str | None = None) -> tuple[AssetInfo, bytes]:
@@ -94,20 +107,14 @@ def mock_ipc(session: Session, dataset: str, asset: str | None = None) -> tuple[
     return chosen, row.mock
 
 
-def _assets_by_dataset(session: Session, ids: list[str]) -> dict[str, tuple[AssetInfo, ...]]:
-    out: dict[str, list[AssetInfo]] = {}
-    for row in session.execute(select(AssetRow).where(AssetRow.dataset_id.in_(ids)).order_by(AssetRow.position)).scalars():
-        out.setdefault(row.dataset_id, []).append(_asset_info(row))
-    return {k: tuple(v) for k, v in out.items()}
-
-
-def _asset_info(row: AssetRow) -> AssetInfo:
+def _asset_info(row) -> AssetInfo:
     return AssetInfo(row.name, row.kind, row.n_items, row.schema, tuple(row.public_columns), tuple(row.text_columns), row.items_root, row.content_sha256)
 
 
-def _info(dataset: DatasetRow, owner: UserRow, assets: tuple[AssetInfo, ...]) -> DatasetInfo:
+def _info(row, assets: tuple[AssetInfo, ...]) -> DatasetInfo:
+    """``row``: a ``_DATASETS`` row (the dataset's columns and its owner's)."""
     return DatasetInfo(
-        id=dataset.id, name=dataset.name, kind=dataset.kind, owner=owner.name, owner_display_name=owner.display_name, owner_id=owner.id,
-        description=dataset.description, license=dataset.license, created_at=dataset.created_at, assets=assets,
-        owner_role=owner.role, owner_org=owner.org,
+        id=row.id, name=row.name, kind=row.kind, owner=row.owner, owner_display_name=row.owner_display_name, owner_id=row.owner_id,
+        description=row.description, license=row.license, created_at=row.created_at, assets=assets,
+        owner_role=row.owner_role, owner_org=row.owner_org,
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from sealroom.core.hashing import sha256_json
@@ -24,6 +24,7 @@ GENESIS = "0" * 64
 _HEAD = "sealroom_audit_head"  # Session.info key: (transaction, seq, entry_hash) of this transaction's last append
 _append_lock = threading.Lock()
 _HEAD_QUERY = select(AuditRow.seq, AuditRow.entry_hash).order_by(AuditRow.seq.desc()).limit(1)
+_INSERT = insert(AuditRow.__table__)  # a Core statement on the session's connection: no unit of work per entry
 
 
 @dataclass(frozen=True)
@@ -57,19 +58,22 @@ def entry_hash(*, seq: int, at: str, actor: str, action: str, subject: str, payl
 
 
 def append(session: Session, *, actor: str, action: str, subject: str, payload: dict | None = None) -> AuditEntry:
-    """Append an entry inside the caller's transaction and return it (its seq is its log index)."""
+    """Append an entry inside the caller's transaction and return it (its seq is its log index).
+    The row is written at once (not at the session's next flush)."""
     payload = payload or {}
     with _append_lock:
+        connection = session.connection()  # begins the transaction if nothing has yet
         transaction = session.get_transaction()
         cached = session.info.get(_HEAD)  # this transaction's last append: it holds the write lock, so still the head
         if cached is not None and cached[0] is transaction:
             head = cached[1:]
         else:
-            head = session.execute(_HEAD_QUERY).one_or_none() or (0, GENESIS)
+            head = connection.execute(_HEAD_QUERY).one_or_none() or (0, GENESIS)
         seq, prev = head[0] + 1, head[1]
         at = datetime.now(timezone.utc).isoformat()
         digest = entry_hash(seq=seq, at=at, actor=actor, action=action, subject=subject, payload=payload, prev_hash=prev)
-        session.add(AuditRow(seq=seq, at=at, actor=actor, action=action, subject=subject, payload=payload, prev_hash=prev, entry_hash=digest))
+        connection.execute(_INSERT, {"seq": seq, "at": at, "actor": actor, "action": action, "subject": subject, "payload": payload,
+                                     "prev_hash": prev, "entry_hash": digest})
         session.info[_HEAD] = (transaction, seq, digest)
     return AuditEntry(seq, at, actor, action, subject, payload, prev, digest)
 

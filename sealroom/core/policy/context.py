@@ -21,6 +21,7 @@ from sealroom.core.catalog.license import purpose_category
 from sealroom.core.leakage.strings import extract_strings
 from sealroom.core.policy.code_profile import CodeProfile, InputHint, profile_code
 from sealroom.core.results import EncodedResult, decode_result
+from sealroom.core.store.database import flushed_connection
 from sealroom.core.store.models import DatasetPolicyRow, RequestDatasetRow, RequestRow, UserRow
 from sealroom.core.users import User, to_user
 
@@ -51,16 +52,18 @@ def compute_context(session: Session, requester: User, purpose: str, profile: di
 
 
 def release_context(session: Session, row: RequestRow, *, gate: dict, result: EncodedResult | None, now: datetime | None = None,
-                    facts: dict | None = None) -> dict:
+                    facts: dict | None = None, requester: User | None = None) -> dict:
     """``gate`` is ``{"released", "needs_review", "findings"}`` from the release gate's report;
-    ``facts`` is ``result_facts(result)`` when the caller already has them."""
-    requester = session.get(UserRow, row.owner_id)
+    ``facts`` is ``result_facts(result)`` and ``requester`` the request's owner, when the caller
+    already has them."""
+    if requester is None:
+        requester = to_user(session.get(UserRow, row.owner_id))
     datasets = [get_dataset(session, name, assets=False) for name in sorted({spec["dataset"] for spec in row.inputs.values()})]
     # the profile made at submission (the code cannot have changed: the binding hash is checked)
     profile = (row.decision or {}).get("code_profile")
     if not profile:  # a request stored before profiles were kept: profile its code again
         profile = profile_request(row.source, row.function_name, row.inputs, [get_dataset(session, d.name) for d in datasets]).to_dict()
-    context = compute_context(session, to_user(requester), row.purpose, profile, datasets, now=now)
+    context = compute_context(session, requester, row.purpose, profile, datasets, now=now)
     context["gate"] = gate
     context["result"] = facts if facts is not None else result_facts(result)
     return context
@@ -91,11 +94,11 @@ _POLICY_TEXTS = select(DatasetPolicyRow.text).where(DatasetPolicyRow.dataset_id 
 
 def jobs_used(session: Session, requester_id: str, dataset_id: str) -> int:
     """How many of this dataset's license jobs the requester has used (including ones running)."""
-    return int(session.execute(_JOBS_USED, {"owner": requester_id, "dataset": dataset_id}).scalar_one())
+    return int(flushed_connection(session).execute(_JOBS_USED, {"owner": requester_id, "dataset": dataset_id}).scalar_one())
 
 
 def dataset_policy_texts(session: Session, dataset_id: str) -> list[str]:
-    return list(session.execute(_POLICY_TEXTS, {"dataset": dataset_id}).scalars())
+    return list(flushed_connection(session).execute(_POLICY_TEXTS, {"dataset": dataset_id}).scalars())
 
 
 def _dataset(session: Session, requester: User, dataset: DatasetInfo) -> dict:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -58,6 +58,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def flushed_connection(session: Session) -> Connection:
+    """``session``'s connection for Core statements, after writing what the session holds (Core
+    statements skip the ORM's autoflush, so a read must not miss a change made just before it).
+    Costs nothing when nothing is pending."""
+    session.flush()
+    return session.connection()
 
 
 def sqlite_url(path: Path) -> str:
