@@ -12,13 +12,12 @@ with the public reasons. ``mock_source`` decodes an asset's public mock for ``.m
 from __future__ import annotations
 
 import base64
-import json
 
 from sealroom.client.http import VaultHTTP
 from sealroom.client.requests import Request, RequestFailed
 from sealroom.core.errors import InvalidInput, SealroomError
 from sealroom.core.graph.sources import SourceData, decode_source
-from sealroom.core.graph.values import decode_value
+from sealroom.core.graph.values import decode_json_value, decode_value
 from sealroom.core.results import EncodedResult
 
 
@@ -91,8 +90,6 @@ def _review_reason(view: dict) -> str:
 
 
 def _decode(result: dict):
-    if result["kind"] == "json":
-        payload = json.dumps(result["value"], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    else:
-        payload = base64.b64decode(result["base64"])
-    return decode_value(EncodedResult(result["kind"], payload), result.get("hint"))
+    if result["kind"] == "json":  # already parsed with the answer
+        return decode_json_value(result["value"], result.get("hint"))
+    return decode_value(EncodedResult(result["kind"], base64.b64decode(result["base64"])), result.get("hint"))

@@ -61,8 +61,8 @@ class Vault:
         self.executor.close()
 
     def authenticate(self, token: str) -> User:
-        with self.ws.db.reading() as session:
-            return authenticate(session, token)
+        with self.ws.db.reading_statements() as connection:
+            return authenticate(connection, token)
 
     def datasets(self) -> list[catalog.DatasetInfo]:
         with self.ws.db.reading() as session:

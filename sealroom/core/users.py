@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from sealroom.core.errors import AlreadyExists, InvalidInput, NotFound, Unauthenticated
@@ -67,9 +67,9 @@ def create_user(session: Session, *, name: str, role: Role | str, display_name: 
 _BY_TOKEN = select(UserRow.id, UserRow.name, UserRow.display_name, UserRow.role, UserRow.org).where(UserRow.token_sha256 == bindparam("digest"))
 
 
-def authenticate(session: Session, token: str) -> User:
+def authenticate(reader: Session | Connection, token: str) -> User:
     """The user ``token`` belongs to (every API request asks: one indexed read, no ORM object)."""
-    row = session.execute(_BY_TOKEN, {"digest": token_digest(token)}).one_or_none()
+    row = reader.execute(_BY_TOKEN, {"digest": token_digest(token)}).one_or_none()
     if row is None:
         raise Unauthenticated("the access token is not valid; ask your workspace admin for a token")
     return to_user(row)

@@ -31,7 +31,7 @@ def encode_value(value: Any) -> tuple[EncodedResult, dict]:
     if isinstance(value, pd.Series) and value.dtype == object and len(value) and all(_is_dtype(v) for v in value):
         return _json({"labels": [_label(k) for k in value.index], "dtypes": [str(v) for v in value]}), {"type": "dtypes"}
     if isinstance(value, pd.Series):
-        payload, hint = _frame(value.to_frame(name="c0"))
+        payload, hint = _series(value)
         return payload, {**hint, "type": "series", "name": _label(value.name)}
     if isinstance(value, pd.DataFrame):
         return _frame(value)
@@ -53,28 +53,24 @@ def encode_value(value: Any) -> tuple[EncodedResult, dict]:
 
 def decode_value(encoded: EncodedResult, hint: dict) -> Any:
     """The value ``encode_value`` encoded, of the same type."""
+    kind = hint.get("type") if isinstance(hint, dict) else None
+    if encoded.kind == "json":
+        return decode_json_value(json.loads(encoded.payload.decode("utf-8")), hint)
+    if kind not in ("frame", "series"):
+        raise InvalidInput(f"a {kind} value must come as JSON")
+    if encoded.kind != "table":
+        raise InvalidInput("a table value must come as an Arrow table or JSON columns")
+    return _labelled(arrow_to_frame(encoded.payload), hint)
+
+
+def decode_json_value(data: Any, hint: dict) -> Any:
+    """The value ``encode_value`` encoded as JSON, from that JSON already parsed (``data``)."""
     import pandas as pd
 
     kind = hint.get("type") if isinstance(hint, dict) else None
     if kind in ("frame", "series"):
-        if encoded.kind == "json":
-            frame = _from_table_json(json.loads(encoded.payload.decode("utf-8")), hint)
-        elif encoded.kind != "table":
-            raise InvalidInput("a table value must come as an Arrow table or JSON columns")
-        else:
-            frame = arrow_to_frame(encoded.payload)
-        if hint.get("index") is not None:
-            frame.index = _index(hint["index"], hint.get("index_names") or [None])
-        columns = hint.get("columns")
-        if not isinstance(columns, list) or len(columns) != frame.shape[1]:
-            raise InvalidInput("the table value does not match its column labels")
-        frame.columns = _index(columns, hint.get("column_names") or [None])
-        if kind == "series":
-            return frame.iloc[:, 0].rename(hint.get("name"))
-        return frame
-    if encoded.kind != "json":
-        raise InvalidInput(f"a {kind} value must come as JSON")
-    data = json.loads(encoded.payload.decode("utf-8"))
+        table = _from_table_json(data, hint)
+        return table if isinstance(table, pd.Series) else _labelled(table, hint)
     if kind == "dtypes":
         return pd.Series([pd.api.types.pandas_dtype(d) for d in data["dtypes"]], index=data["labels"], dtype=object)
     if kind == "histogram":
@@ -96,10 +92,26 @@ def decode_value(encoded: EncodedResult, hint: dict) -> Any:
     raise InvalidInput(f"unknown value hint {kind!r}")
 
 
+def _labelled(frame, hint: dict):
+    """``frame`` (columns in order) with the index, column labels and, for a Series, the name its hint gives."""
+    if hint.get("index") is not None:
+        frame.index = _index(hint["index"], hint.get("index_names") or [None])
+    columns = hint.get("columns")
+    if not isinstance(columns, list) or len(columns) != frame.shape[1]:
+        raise InvalidInput("the table value does not match its column labels")
+    if hint["type"] == "series":
+        if len(columns) != 1:
+            raise InvalidInput("a series value has one column")
+        return frame.iloc[:, 0].rename(hint.get("name"))
+    frame.columns = _index(columns, hint.get("column_names") or [None])
+    return frame
+
+
 def _frame(frame) -> tuple[EncodedResult, dict]:
     hint = {"type": "frame", "columns": [_label(c) for c in frame.columns], "column_names": [_label(n) for n in frame.columns.names]}
-    if frame.size <= JSON_TABLE_CELLS and _plain(frame):
-        return _json(_table_json(frame)), {**hint, **_table_hint(frame)}
+    columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
+    if frame.size <= JSON_TABLE_CELLS and _plain(frame.index, columns):
+        return _json(_table_json(frame.index, columns)), {**hint, **_table_hint(frame.index, columns)}
     plain = frame.copy(deep=False)
     plain.columns = [f"c{i}" for i in range(frame.shape[1])]
     if _mixed(frame.index):  # Arrow cannot hold an index of mixed types (e.g. numbers and "All")
@@ -108,13 +120,24 @@ def _frame(frame) -> tuple[EncodedResult, dict]:
     return EncodedResult("table", frame_to_arrow(plain)), hint
 
 
-def _plain(frame) -> bool:
-    """Every column and index level holds numbers, booleans or text (what JSON carries exactly)."""
+def _series(series) -> tuple[EncodedResult, dict]:
+    """A Series as the one-column table ``c0`` (written directly when it travels as JSON)."""
+    if len(series) <= JSON_TABLE_CELLS and _plain(series.index, [series]):
+        hint = {"type": "frame", "columns": ["c0"], "column_names": [None], **_table_hint(series.index, [series])}
+        return _json(_table_json(series.index, [series])), hint
+    return _frame(series.to_frame(name="c0"))
+
+
+def _levels(index) -> list:
+    """The index's levels as arrays (none for a RangeIndex, which travels as its range)."""
     import pandas as pd
 
-    index = frame.index
-    levels = [] if isinstance(index, pd.RangeIndex) else [index.get_level_values(i) for i in range(index.nlevels)]
-    return all(_plain_dtype(dtype) for dtype in [*frame.dtypes, *(level.dtype for level in levels)])
+    return [] if isinstance(index, pd.RangeIndex) else [index.get_level_values(i) for i in range(index.nlevels)]
+
+
+def _plain(index, columns: list) -> bool:
+    """Every column and index level holds numbers, booleans or text (what JSON carries exactly)."""
+    return all(_plain_dtype(array.dtype) for array in [*columns, *_levels(index)])
 
 
 def _plain_dtype(dtype) -> bool:
@@ -125,26 +148,24 @@ def _plain_dtype(dtype) -> bool:
     return isinstance(dtype, np.dtype) and dtype.kind in "biufO"
 
 
-def _table_json(frame) -> dict:
+def _table_json(index, columns: list) -> dict:
     """Columns as lists (NaN as null); the index as its range, or its levels as lists."""
     import pandas as pd
 
-    index = frame.index
-    rows = ({"range": [index.start, index.stop, index.step]} if isinstance(index, pd.RangeIndex)
-            else {"levels": [_list(index.get_level_values(i)) for i in range(index.nlevels)]})
-    return {**rows, "columns": [_list(frame.iloc[:, i]) for i in range(frame.shape[1])]}
+    rows = {"range": [index.start, index.stop, index.step]} if isinstance(index, pd.RangeIndex) else {"levels": [_list(level) for level in _levels(index)]}
+    return {**rows, "columns": [_list(column) for column in columns]}
 
 
-def _table_hint(frame) -> dict:
+def _table_hint(index, columns: list) -> dict:
     import pandas as pd
 
-    index = frame.index
-    levels = None if isinstance(index, pd.RangeIndex) else [str(index.get_level_values(i).dtype) for i in range(index.nlevels)]
-    return {"dtypes": [str(t) for t in frame.dtypes], "index_dtypes": levels, "index_names": [_label(n) for n in index.names]}
+    levels = None if isinstance(index, pd.RangeIndex) else [str(level.dtype) for level in _levels(index)]
+    return {"dtypes": [str(column.dtype) for column in columns], "index_dtypes": levels, "index_names": [_label(n) for n in index.names]}
 
 
 def _from_table_json(data: dict, hint: dict):
-    """The frame ``_table_json`` wrote, with the dtypes its hint names."""
+    """The frame ``_table_json`` wrote, with the dtypes its hint names (a one-column Series hint
+    with no index of its own: the Series itself, labelled)."""
     import pandas as pd
 
     dtypes, columns = hint.get("dtypes"), data.get("columns") if isinstance(data, dict) else None
@@ -156,7 +177,10 @@ def _from_table_json(data: dict, hint: dict):
     else:
         levels = [_typed(values, dtype) for values, dtype in zip(data["levels"], hint["index_dtypes"], strict=True)]
         index = pd.MultiIndex.from_arrays(levels, names=names) if len(levels) > 1 else pd.Index(levels[0], name=names[0])
-    return pd.DataFrame({i: _typed(values, dtype) for i, (values, dtype) in enumerate(zip(columns, dtypes))}, index=index)
+    arrays = [_typed(values, dtype) for values, dtype in zip(columns, dtypes)]
+    if hint.get("type") == "series" and len(arrays) == 1 and hint.get("index") is None:  # built directly: no frame to take it from
+        return pd.Series(arrays[0], index=index, name=hint.get("name"))
+    return pd.DataFrame(dict(enumerate(arrays)), index=index)
 
 
 def _typed(values: list, dtype: str):

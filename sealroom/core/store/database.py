@@ -56,6 +56,16 @@ class Database:
             session.rollback()
             session.close()
 
+    @contextmanager
+    def reading_statements(self) -> Iterator[Connection]:
+        """Like ``reading()``, as a bare connection for Core statements (no ORM session to set up:
+        for the reads every API request makes, such as authentication)."""
+        with self.engine.connect().execution_options(**{_READ_ONLY: True}) as connection:
+            try:
+                yield connection
+            finally:
+                connection.rollback()
+
     def dispose(self) -> None:
         self.engine.dispose()
 
