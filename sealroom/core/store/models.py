@@ -77,8 +77,8 @@ class RequestRow(Base):
     purpose: Mapped[str] = mapped_column(Text)
     binding_sha256: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(32), index=True)
-    decision: Mapped[dict | None] = mapped_column(JSON, nullable=True)
-    release_decision: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    decision: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    release_decision: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     public_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -135,7 +135,7 @@ class ResultRow(Base):
     public_report: Mapped[dict] = mapped_column(JSON)
     isolation: Mapped[dict] = mapped_column(JSON)
     timings_ms: Mapped[dict] = mapped_column(JSON)
-    receipt: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    receipt: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class AuditRow(Base):

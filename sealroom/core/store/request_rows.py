@@ -20,6 +20,7 @@ from sqlalchemy import and_, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from sealroom.core.errors import InvalidTransition
+from sealroom.core.store.database import flushed_connection
 from sealroom.core.store.models import RequestDatasetRow, RequestRow, ResultRow, utcnow
 
 _REQUEST_COLUMNS = tuple(column.key for column in RequestRow.__table__.columns)
@@ -45,21 +46,22 @@ def new_request(**columns) -> RequestRow:
 
 def insert_request(session: Session, row: RequestRow, dataset_ids: list[str]) -> None:
     """Write ``row`` (never added to a session) and the datasets it reads, in the caller's transaction."""
-    connection = session.connection()
+    connection = flushed_connection(session)
     connection.execute(_INSERT_REQUEST, {name: getattr(row, name) for name in _REQUEST_COLUMNS})
-    connection.execute(_INSERT_REQUEST_DATASET, [{"request_id": row.id, "dataset_id": dataset_id} for dataset_id in dataset_ids])
+    if dataset_ids:
+        connection.execute(_INSERT_REQUEST_DATASET, [{"request_id": row.id, "dataset_id": dataset_id} for dataset_id in dataset_ids])
 
 
 def update_request(session: Session, row: RequestRow, *, was: str) -> None:
     """Write ``row``'s lifecycle columns if the stored request is still in state ``was``."""
     values = {name: getattr(row, name) for name in _LIFECYCLE_COLUMNS}
-    if session.connection().execute(_UPDATE_REQUEST, {"row_id": row.id, "was": was, **values}).rowcount != 1:
+    if flushed_connection(session).execute(_UPDATE_REQUEST, {"row_id": row.id, "was": was, **values}).rowcount != 1:
         raise InvalidTransition(f"request {row.id} is no longer {was}; it was moved by another step meanwhile")
 
 
 def insert_result(session: Session, stored: ResultRow) -> None:
     """Write a run's result row (never added to a session) in the caller's transaction."""
-    session.connection().execute(_INSERT_RESULT, {name: getattr(stored, name) for name in _RESULT_COLUMNS})
+    flushed_connection(session).execute(_INSERT_RESULT, {name: getattr(stored, name) for name in _RESULT_COLUMNS})
 
 
 def detached(session: Session, row: RequestRow) -> RequestRow:
