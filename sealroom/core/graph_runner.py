@@ -33,7 +33,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from sealroom.core.catalog.catalog import DatasetInfo
@@ -49,8 +49,8 @@ from sealroom.core.leakage.findings import Finding
 from sealroom.core.private_frames import FrameRef, PrivateFrames
 from sealroom.core.results import EncodedResult
 from sealroom.core.sandbox import JobOutcome
-from sealroom.core.store.database import flushed_connection
 from sealroom.core.store.models import RequestDatasetRow, RequestRow, ResultRow
+from sealroom.core.usage import usage
 
 log = logging.getLogger("sealroom.graphs")
 
@@ -114,7 +114,7 @@ class GraphRunner:
         n_items = sum(asset.n_items for asset in dataset.assets)
         rules = DisclosureRules(min_items=terms.min_aggregation_size, dp=dp)
         owner = {"owner": row.owner_id, "dataset": dataset_id}
-        released = flushed_connection(session).execute(_RELEASED_COUNT, owner).scalar_one()
+        released = usage(session, row.owner_id, dataset_id).graphs_released
         with self._lock:
             generation, _ = self._trackers.get((row.owner_id, dataset_id), (None, None))
         replay = None
@@ -206,12 +206,10 @@ def _findings(evaluation, check, rules: DisclosureRules) -> tuple[list[Finding],
     return findings, {"disclosure": report}
 
 
-# This data scientist's released graph requests on a dataset, oldest first (built once, with binds).
-_RELEASED_GRAPHS = (select(RequestRow).join(RequestDatasetRow, RequestDatasetRow.request_id == RequestRow.id)
-                    .where(RequestRow.owner_id == bindparam("owner"), RequestRow.kind == "graph", RequestRow.state == "released",
-                           RequestDatasetRow.dataset_id == bindparam("dataset")).order_by(RequestRow.updated_at))
-_RELEASED_COUNT = _RELEASED_GRAPHS.order_by(None).with_only_columns(func.count())
-_RELEASED_SOURCES = _RELEASED_GRAPHS.with_only_columns(RequestRow.source)
+# The sources of this data scientist's released graph requests on a dataset, oldest first (read to rebuild a tracker).
+_RELEASED_SOURCES = (select(RequestRow.source).join(RequestDatasetRow, RequestDatasetRow.request_id == RequestRow.id)
+                     .where(RequestRow.owner_id == bindparam("owner"), RequestRow.kind == "graph", RequestRow.state == "released",
+                            RequestDatasetRow.dataset_id == bindparam("dataset")).order_by(RequestRow.updated_at))
 
 
 def epsilon_spent(session: Session, owner_id: str, dataset_id: str) -> float:

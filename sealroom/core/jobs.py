@@ -204,7 +204,8 @@ class JobRunner:
             private = {**_private_record(outcome), "findings": report.to_private_dict(), "release_decision": release.to_dict()}
             stored = self._sealed(row, outcome, private, outcome.isolation, timings, report)
             if release.outcome is Outcome.ALLOW and report.released:
-                release_result(session, self.ws, row, actor="release-gate", report=report, payload=outcome.result.payload, stored=stored)
+                release_result(session, self.ws, row, actor="release-gate", report=report, payload=outcome.result.payload, stored=stored,
+                               reviewed=known is None)
                 released = True
             elif release.outcome is Outcome.REVIEW and report.released:
                 transition(session, row, State.RELEASE_REVIEW, actor="policy", payload={"decision": release.to_dict()})

@@ -13,7 +13,8 @@ The first decision (``compute``) is the policy engine's answer before anything r
 (``release``) its answer after the release gate inspected the result. REVIEW at either stage waits
 for the rights holders whose dataset came out REVIEW.
 
-``transition`` persists the new state, appends the audit entry in the same transaction, and is
+``transition`` persists the new state, appends the audit entry (and keeps the usage counters,
+``usage.py``) in the same transaction, and is
 idempotent: asking for the state a request is already in is a no-op that returns None
 (otherwise the audit entry, whose ``seq`` is the transition's log index). Any
 other move not in ``ALLOWED`` raises ``InvalidTransition``.
@@ -26,6 +27,7 @@ from enum import Enum
 from sqlalchemy.orm import Session
 
 from sealroom.core.errors import InvalidTransition
+from sealroom.core import usage
 from sealroom.core.ledger import audit
 from sealroom.core.policy.decision import Decision, Outcome
 from sealroom.core.store.models import RequestRow, utcnow
@@ -73,6 +75,10 @@ def transition(session: Session, request: RequestRow, to: State, *, actor: str, 
     request.updated_at = utcnow()
     if public_reason is not None:
         request.public_reason = public_reason
+    if to is State.QUEUED and current in (State.DECIDED, State.PENDING_REVIEW):  # a re-queue after a restart is the same job
+        usage.add(session, request, jobs=1)
+    elif to is State.RELEASED and request.kind == "graph":
+        usage.add(session, request, graphs_released=1)
     return audit.append(session, actor=actor, action=f"request.{to.value}", subject=request.id, payload={"from": current.value, **(payload or {})})
 
 

@@ -25,11 +25,12 @@ _APPROVALS = (select(ApprovalRow.reviewer_id, ApprovalRow.stage, ApprovalRow.ver
 
 
 def release_result(session: Session, ws: Workspace, row: RequestRow, *, actor: str, report: GateReport | None = None, payload: bytes | None = None,
-                   stored: ResultRow | None = None) -> None:
+                   stored: ResultRow | None = None, reviewed: bool = True) -> None:
     """Move a checked request to ``released`` and sign its receipt (same transaction). ``report``,
     ``payload`` and ``stored``: the gate report, result bytes and result row, when the caller has
     them in hand (otherwise the row is read and they are unsealed from it; a row given here is
-    the caller's to write, receipt included)."""
+    the caller's to write, receipt included). ``reviewed=False``: the request never waited for a
+    review (answered in the call that submitted it), so it has no approvals to read."""
     if stored is None:
         stored = session.get(ResultRow, row.id)
     if report is None:
@@ -38,7 +39,7 @@ def release_result(session: Session, ws: Workspace, row: RequestRow, *, actor: s
     entry = transition(session, row, State.RELEASED, actor=actor, payload={"leakage_report_sha256": report_sha256})
     if payload is None:
         payload = open_payload(ws.keys.master_key, stored)
-    approvals = flushed_connection(session).execute(_APPROVALS, {"request": row.id}).all()
+    approvals = flushed_connection(session).execute(_APPROVALS, {"request": row.id}).all() if reviewed else []
     decision, release = row.decision or {}, row.release_decision or {}
     body = {
         "request_id": row.id,

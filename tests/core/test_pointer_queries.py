@@ -13,6 +13,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import text
 
 from sealroom.core.catalog.catalog import get_dataset
 from sealroom.core.errors import InvalidInput
@@ -22,6 +23,7 @@ from sealroom.core.policy.pack import policies_dir
 from sealroom.core.private_frames import FrameRef
 from sealroom.core.results import EncodedResult
 from sealroom.core.runtime import Vault
+from sealroom.core.usage import Usage
 from sealroom.core.users import get_user
 from sealroom.core.workspace import Workspace
 from sealroom.demo.franchise import _cast_csv, build_dialogue
@@ -253,3 +255,35 @@ def test_results_are_json_safe(vault):
     encoded, _ = vault.requests.result(people[DATA_SCIENTIST], view["id"])
     assert isinstance(encoded, EncodedResult)
     json.dumps(view)
+
+
+JOB_STATES = ("queued", "running", "checking", "release_review", "released", "withheld", "failed")
+_COUNTED = text(
+    "SELECT r.owner_id, rd.dataset_id, "
+    f"SUM(CASE WHEN r.state IN {JOB_STATES} THEN 1 ELSE 0 END), SUM(CASE WHEN r.kind = 'graph' AND r.state = 'released' THEN 1 ELSE 0 END) "
+    "FROM requests r JOIN request_datasets rd ON rd.request_id = r.id GROUP BY r.owner_id, rd.dataset_id"
+)
+
+
+def _counted(session) -> dict:
+    """The counts the long way: every request of every data scientist on every dataset."""
+    return {(owner, dataset): Usage(jobs, released) for owner, dataset, jobs, released in session.execute(_COUNTED) if jobs or released}
+
+
+def _kept(session) -> dict:
+    rows = session.execute(text("SELECT owner_id, dataset_id, jobs_used, graphs_released FROM usage")).all()
+    return {(owner, dataset): Usage(jobs, released) for owner, dataset, jobs, released in rows if jobs or released}
+
+
+def test_counters_equal_counting_requests_after_released_reviewed_and_refused_queries(vault):
+    vault, people = vault
+    for by in (["speaker"], ["season"], ["speaker"]):
+        assert run(vault, people, size_by(by))[0]["state"] == "released"
+    g = G()
+    assert run(vault, people, g.graph(g.add("head", [g.source()], n=5)))[0]["state"] == "pending_review"  # records: a person looks first
+    assert run(vault, people, size_by(["season"]), purpose="generative-training: not licensed")[0]["state"] == "rejected"
+    with vault.ws.db.reading() as session:
+        counted, kept = _counted(session), _kept(session)
+    assert kept == counted
+    dana, scripts = people[DATA_SCIENTIST].id, vault.dataset(SCRIPTS).id
+    assert kept[(dana, scripts)].graphs_released >= 3

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 
 import pandas as pd
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from sealroom.core.catalog.catalog import DatasetInfo, get_dataset
@@ -22,11 +22,10 @@ from sealroom.core.leakage.strings import extract_strings
 from sealroom.core.policy.code_profile import CodeProfile, InputHint, profile_code
 from sealroom.core.results import EncodedResult, decode_result
 from sealroom.core.store.database import flushed_connection
-from sealroom.core.store.models import DatasetPolicyRow, RequestDatasetRow, RequestRow, UserRow
+from sealroom.core.store.models import DatasetPolicyRow, RequestRow, UserRow
+from sealroom.core.usage import usage
 from sealroom.core.users import User, to_user
 
-# States in which a request has used (or is using) one of the license's jobs.
-JOB_STATES = ("queued", "running", "checking", "release_review", "released", "withheld", "failed")
 TEXT_MIN_WORDS = 5  # a string of at least this many words counts as a text value in a result
 
 
@@ -84,17 +83,12 @@ def result_facts(result: EncodedResult | None, value=_UNDECODED) -> dict:
     return {"kind": result.kind, "bytes": result.size, "rows": rows, "text_values": sum(1 for w in words if w >= TEXT_MIN_WORDS), "max_words": max(words, default=0)}
 
 
-# Built once: every decision runs both (building a statement costs more than running it).
-_JOBS_USED = (
-    select(func.count()).select_from(RequestRow).join(RequestDatasetRow, RequestDatasetRow.request_id == RequestRow.id)
-    .where(RequestRow.owner_id == bindparam("owner"), RequestDatasetRow.dataset_id == bindparam("dataset"), RequestRow.state.in_(JOB_STATES))
-)
-_POLICY_TEXTS = select(DatasetPolicyRow.text).where(DatasetPolicyRow.dataset_id == bindparam("dataset")).order_by(DatasetPolicyRow.policy_id)
+_POLICY_TEXTS = select(DatasetPolicyRow.text).where(DatasetPolicyRow.dataset_id == bindparam("dataset")).order_by(DatasetPolicyRow.policy_id)  # built once
 
 
 def jobs_used(session: Session, requester_id: str, dataset_id: str) -> int:
     """How many of this dataset's license jobs the requester has used (including ones running)."""
-    return int(flushed_connection(session).execute(_JOBS_USED, {"owner": requester_id, "dataset": dataset_id}).scalar_one())
+    return usage(session, requester_id, dataset_id).jobs_used
 
 
 def dataset_policy_texts(session: Session, dataset_id: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""SQLAlchemy tables of a workspace: users, datasets, assets, requests, approvals, results, audit.
+"""SQLAlchemy tables of a workspace: users, datasets, assets, requests, usage, approvals, results, audit.
 
 The schema is owned by Alembic (``migrations/``); ``tests/core/store`` checks that the models and
 the migrations agree. Nothing private is stored here in the clear: content, withheld results,
@@ -91,6 +91,19 @@ class RequestDatasetRow(Base):
 
     request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), primary_key=True)
     dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id"), primary_key=True)
+
+
+class UsageRow(Base):
+    """What one data scientist has used of one dataset: license jobs (requests that reached
+    ``queued``) and released pointer queries. Kept by ``lifecycle.transition`` (``usage.py``), so
+    reading either is one lookup however many requests there are."""
+
+    __tablename__ = "usage"
+
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id"), primary_key=True)
+    jobs_used: Mapped[int] = mapped_column(Integer, default=0)
+    graphs_released: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ApprovalRow(Base):

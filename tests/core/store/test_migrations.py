@@ -50,3 +50,20 @@ def test_upgrade_from_0001_keeps_approvals_and_backfills_revocation(tmp_path):
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(text("INSERT INTO approvals (request_id, reviewer_id, stage, verdict, note, binding_sha256, created_at) VALUES ('r1', 'u1', 'compute', 'deny', '', 'b', '2026-01-03')"))
     engine.dispose()
+
+
+def test_upgrade_to_0004_fills_the_usage_counters_from_the_requests(tmp_path):
+    url = sqlite_url(tmp_path / "old.db")
+    command.upgrade(alembic_config(url), "0003")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO users (id, name, display_name, role, org, token_sha256, created_at) VALUES ('u1', 'hl', 'HL', 'rights_holder', '', 'x', '2026-01-01'), ('u2', 'dana', 'Dana', 'data_scientist', '', 'y', '2026-01-01')"))
+        connection.execute(text("""INSERT INTO datasets (id, name, owner_id, kind, description, license, wrapped_key, created_at) VALUES ('d1', 'scripts', 'u1', 'table', '', '{}', x'00', '2026-01-01')"""))
+        for number, (kind, state) in enumerate([("graph", "released"), ("graph", "released"), ("graph", "pending_review"), ("code", "failed"), ("code", "rejected"), ("graph", "withheld")]):
+            connection.execute(text("INSERT INTO requests (id, owner_id, kind, function_name, source, inputs, purpose, binding_sha256, state, public_reason, created_at, updated_at) "
+                                    f"VALUES ('r{number}', 'u2', '{kind}', '', '', '{{}}', 'research', 'b', '{state}', '', '2026-01-01', '2026-01-01')"))
+            connection.execute(text(f"INSERT INTO request_datasets (request_id, dataset_id) VALUES ('r{number}', 'd1')"))
+    migrate(url)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT owner_id, dataset_id, jobs_used, graphs_released FROM usage")).all() == [("u2", "d1", 4, 2)]
+    engine.dispose()
