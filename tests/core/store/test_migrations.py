@@ -32,12 +32,8 @@ def test_migrate_is_idempotent(tmp_path):
 
 def test_upgrade_from_0001_keeps_approvals_and_backfills_revocation(tmp_path):
     """A workspace created before the policy engine upgrades in place without losing anything."""
-    url = sqlite_url(tmp_path / "old.db")
-    command.upgrade(alembic_config(url), "0001")
-    engine = create_engine(url)
+    url, engine = _old_database(tmp_path, "0001", license='{"allowed_purposes": ["research"]}')
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO users (id, name, display_name, role, token_sha256, created_at) VALUES ('u1', 'hl', 'HL', 'rights_holder', 'x', '2026-01-01'), ('u2', 'dana', 'Dana', 'data_scientist', 'y', '2026-01-01')"))
-        connection.execute(text("""INSERT INTO datasets (id, name, owner_id, kind, description, license, wrapped_key, created_at) VALUES ('d1', 'scripts', 'u1', 'table', '', '{"allowed_purposes": ["research"]}', x'00', '2026-01-01')"""))
         connection.execute(text("INSERT INTO requests (id, owner_id, kind, function_name, source, inputs, purpose, binding_sha256, state, public_reason, created_at, updated_at) VALUES ('r1', 'u2', 'code', 'f', 'def f(x): return 1', '{}', 'research', 'b', 'queued', '', '2026-01-01', '2026-01-01')"))
         connection.execute(text("INSERT INTO approvals (request_id, reviewer_id, verdict, note, binding_sha256, created_at) VALUES ('r1', 'u1', 'approve', 'ok', 'b', '2026-01-01')"))
     migrate(url)
@@ -53,12 +49,8 @@ def test_upgrade_from_0001_keeps_approvals_and_backfills_revocation(tmp_path):
 
 
 def test_upgrade_to_0004_fills_the_usage_counters_from_the_requests(tmp_path):
-    url = sqlite_url(tmp_path / "old.db")
-    command.upgrade(alembic_config(url), "0003")
-    engine = create_engine(url)
+    url, engine = _old_database(tmp_path, "0003", license="{}")
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO users (id, name, display_name, role, org, token_sha256, created_at) VALUES ('u1', 'hl', 'HL', 'rights_holder', '', 'x', '2026-01-01'), ('u2', 'dana', 'Dana', 'data_scientist', '', 'y', '2026-01-01')"))
-        connection.execute(text("""INSERT INTO datasets (id, name, owner_id, kind, description, license, wrapped_key, created_at) VALUES ('d1', 'scripts', 'u1', 'table', '', '{}', x'00', '2026-01-01')"""))
         for number, (kind, state) in enumerate([("graph", "released"), ("graph", "released"), ("graph", "pending_review"), ("code", "failed"), ("code", "rejected"), ("graph", "withheld")]):
             connection.execute(text("INSERT INTO requests (id, owner_id, kind, function_name, source, inputs, purpose, binding_sha256, state, public_reason, created_at, updated_at) "
                                     f"VALUES ('r{number}', 'u2', '{kind}', '', '', '{{}}', 'research', 'b', '{state}', '', '2026-01-01', '2026-01-01')"))
@@ -67,3 +59,15 @@ def test_upgrade_to_0004_fills_the_usage_counters_from_the_requests(tmp_path):
     with engine.begin() as connection:
         assert connection.execute(text("SELECT owner_id, dataset_id, jobs_used, graphs_released FROM usage")).all() == [("u2", "d1", 4, 2)]
     engine.dispose()
+
+
+def _old_database(tmp_path, revision: str, *, license: str):
+    """A database at ``revision`` holding a rights holder (u1), a data scientist (u2) and u1's dataset d1."""
+    url = sqlite_url(tmp_path / "old.db")
+    command.upgrade(alembic_config(url), revision)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO users (id, name, display_name, role, token_sha256, created_at) VALUES ('u1', 'hl', 'HL', 'rights_holder', 'x', '2026-01-01'), ('u2', 'dana', 'Dana', 'data_scientist', 'y', '2026-01-01')"))
+        connection.execute(text("INSERT INTO datasets (id, name, owner_id, kind, description, license, wrapped_key, created_at) VALUES ('d1', 'scripts', 'u1', 'table', '', :license, x'00', '2026-01-01')"),
+                           {"license": license})
+    return url, engine
