@@ -49,7 +49,7 @@ class Person:
 
 
 DEMO_PEOPLE = (
-    Person("dana", ("01_explore_and_ask.ipynb", "03_what_cannot_leave.ipynb")),
+    Person("dana", ("01_explore_and_ask.ipynb", "03_what_cannot_leave.ipynb", "04_explore_with_pointers.ipynb")),
     Person("harbor-light", ("02_review.ipynb",), review_panel=True),
 )
 
