@@ -32,8 +32,7 @@ class QueryInReview(SealroomError):
 
     def value(self, timeout: float = 600.0):
         """Wait for the review and the run; the released value (``RequestFailed`` if it is not released)."""
-        self.request.wait(timeout=timeout)
-        return released_value(self.request)
+        return released_value(self.request.wait(timeout=timeout))
 
 
 class VaultPointerSession:
@@ -55,7 +54,7 @@ class VaultPointerSession:
         return self._mocks[key]
 
     def run_graph(self, graph: dict, purpose: str | None):
-        purpose = purpose or getattr(self._http, "default_purpose", None)
+        purpose = purpose or self._http.default_purpose
         if not purpose:
             raise InvalidInput('say what the query is for: .get(purpose="research: ...") or set ws.purpose = "research: ..."')
         answer = self._http.json("POST", "/api/v1/graphs", json={"graph": graph, "purpose": purpose})
@@ -64,14 +63,15 @@ class VaultPointerSession:
             return _decode(answer["result"])
         state = answer["request"]["state"]
         if state in ("pending_review", "release_review"):
-            raise QueryInReview(f"request {request.id} went to the rights holder for review: {_review_reason(answer['request'])}. "
+            raise QueryInReview(f"request {request.id} went to the rights holder for review: {_review_reason(request)}. "
                                 f"Wait with err.value() (or ws.requests[{request.id!r}].wait()).", request)
         raise RequestFailed(f"request {request.id} was {state}: {request.reason}")
 
 
 def released_value(request: Request):
-    """The value a released graph request stands for (typed like the pointer's ``.mock()``)."""
-    view = request.refresh().view
+    """The value a released graph request stands for (typed like the pointer's ``.mock()``);
+    ``request``'s view must be current (``wait()`` leaves it so)."""
+    view = request.view
     if view["state"] != "released":
         raise RequestFailed(f"request {request.id} was {view['state']}: {request.reason}")
     response = request._http.raw("GET", f"/api/v1/requests/{request.id}/result")
@@ -79,14 +79,15 @@ def released_value(request: Request):
     return decode_value(EncodedResult(response.headers["X-Sealroom-Result-Kind"], response.content), hint)
 
 
-def _review_reason(view: dict) -> str:
+def _review_reason(request: Request) -> str:
     """Why it waits: the review findings of the release gate (after the run), or the policy's reasons (before)."""
+    view = request.view
     if view["state"] == "release_review":
         findings = ((view.get("result") or {}).get("report") or {}).get("findings") or []
         messages = [f["message"] for f in findings if f.get("severity") == "review"]
         if messages:
             return "; ".join(dict.fromkeys(messages))
-    return view.get("public_reason") or "; ".join(view["decision"]["reasons"])
+    return request.reason
 
 
 def _decode(result: dict):

@@ -113,13 +113,12 @@ class GraphRunner:
         sources = {} if refusal else {(s["dataset"], s["asset"]): FrameRef.of(dataset, s["asset"]) for s in specs}
         n_items = sum(asset.n_items for asset in dataset.assets)
         rules = DisclosureRules(min_items=terms.min_aggregation_size, dp=dp)
-        owner = {"owner": row.owner_id, "dataset": dataset_id}
         released = usage(session, row.owner_id, dataset_id).graphs_released
         with self._lock:
             generation, _ = self._trackers.get((row.owner_id, dataset_id), (None, None))
         replay = None
         if generation != released:
-            replay = tuple(json.loads(text) for text in session.execute(_RELEASED_SOURCES, owner).scalars())
+            replay = tuple(json.loads(text) for text in session.execute(_RELEASED_SOURCES, {"owner": row.owner_id, "dataset": dataset_id}).scalars())
         return GraphJob(row.id, row.owner_id, dataset_id, json.loads(row.source), dict(row.inputs), sources, rules, n_items, released, replay, refusal)
 
     def run(self, job: GraphJob) -> JobOutcome:

@@ -40,16 +40,16 @@ from sealroom.core.catalog.catalog import DatasetInfo, get_dataset
 from sealroom.core.catalog.private import PrivateContent
 from sealroom.core.errors import InvalidInput
 from sealroom.core.graph_runner import GraphAnswer, GraphJob, GraphRunner
+from sealroom.core.hashing import binding_hash, sha256_hex
 from sealroom.core.leakage import CheckContext, GateConfig, ReleaseGate
 from sealroom.core.leakage.findings import GateReport
 from sealroom.core.lifecycle import State, transition
 from sealroom.core.policy.context import release_context, result_facts
-from sealroom.core.private_frames import PrivateFrames
 from sealroom.core.policy.decision import Outcome
 from sealroom.core.policy.engine import PolicyEngine, decide_safely
+from sealroom.core.private_frames import PrivateFrames
 from sealroom.core.release import release_result
 from sealroom.core.request_views import public_view
-from sealroom.core.hashing import binding_hash, sha256_hex
 from sealroom.core.requests import Notifier
 from sealroom.core.results import canonicalize
 from sealroom.core.sandbox import Executor, Job, JobInput, JobOutcome, Limits
@@ -149,8 +149,7 @@ class JobRunner:
         ``.get()`` fast path; ``row``: the request as its submission wrote it, not read again);
         the requester's view and, when released, the value."""
         started = time.perf_counter()
-        return self._check_and_release(job.request_id, self.graphs.run(job), job.inputs, started, is_graph=True,
-                                       answer=True, known=(row, requester))
+        return self._check_and_release(job.request_id, self.graphs.run(job), job.inputs, started, is_graph=True, known=(row, requester))
 
     def _run_and_release(self, request_id: str, job: Job | None, bound_inputs: dict, started: float) -> None:
         """Run a ``running`` request (``job`` None: an operation graph), check its result, decide and release."""
@@ -164,10 +163,12 @@ class JobRunner:
         self._check_and_release(request_id, outcome, bound_inputs, started, is_graph=job is None)
 
     def _check_and_release(self, request_id: str, outcome: JobOutcome, bound_inputs: dict, started: float, *, is_graph: bool,
-                           answer: bool = False, known: tuple[RequestRow, User] | None = None) -> GraphAnswer | None:
-        """Check a run's outcome, ask the release question and release, hold or withhold it (with
-        ``answer``: the requester's view, and the released value when released; ``known``: the
-        request row and its requester when the caller holds them, so neither is read again)."""
+                           known: tuple[RequestRow, User] | None = None) -> GraphAnswer | None:
+        """Check a run's outcome, ask the release question and release, hold or withhold it.
+        ``known``: the request row and its requester, held by a caller that answers at once (the
+        ``.get()`` fast path: neither is read again); it gets the requester's view back, and the
+        released value when released."""
+        answer = known is not None
         if outcome.status != "succeeded" or outcome.result is None:
             with self.ws.db.session() as session:
                 row = session.get(RequestRow, request_id)

@@ -19,7 +19,6 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-
 from sealroom.core.catalog.catalog import DatasetInfo
 from sealroom.core.catalog.private import PrivateContent
 from sealroom.core.errors import ConfigurationError
@@ -53,10 +52,9 @@ class FrameRef:
     @classmethod
     def of(cls, dataset: DatasetInfo, asset: str) -> FrameRef:
         """The ref of ``dataset``'s asset as read (with its assets, in order) by ``get_dataset``."""
-        names = [a.name for a in dataset.assets]
-        chosen = dataset.assets[names.index(asset)]
-        offset = sum(a.n_items for a in dataset.assets[: names.index(asset)])
-        return cls(dataset.id, chosen.name, chosen.content_sha256, chosen.kind, offset)
+        chosen = dataset.asset(asset)
+        earlier = dataset.assets[: dataset.assets.index(chosen)]
+        return cls(dataset.id, chosen.name, chosen.content_sha256, chosen.kind, sum(a.n_items for a in earlier))
 
 
 @dataclass

@@ -79,8 +79,7 @@ def evaluate(graph: Graph, sources: Mapping[SourceKey, SourceData], *, protector
         if deadline is not None and time.monotonic() > deadline:
             raise InvalidInput(f"the query took longer than {max(deadline - started, 0):.0f} s; narrow it (filter first, fewer groups)")
         info = infos[node.id]
-        call = Call(node_id=node.id, info=info, args=info.args, inputs=[values[i] for i in node.inputs],
-                    sources=sources, private=protector is not None)
+        call = Call(args=info.args, inputs=[values[i] for i in node.inputs], sources=sources, private=protector is not None)
         result = HANDLERS[(info.op.receiver, info.op.name)](call)
         if isinstance(result, CellPlan):
             result = _aggregate(node.id, info.op.name, result, protector, trace, traces)

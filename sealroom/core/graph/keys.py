@@ -108,10 +108,6 @@ class TextCodes:
                 self._entries.popitem(last=False)
         return codes, uniques
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
 
 TEXT_CODES = TextCodes()
 

@@ -15,17 +15,14 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from sealroom.core.errors import InvalidInput
-from sealroom.core.graph.lineage import NodeInfo
 from sealroom.core.graph.protected import Layout
 from sealroom.core.graph.provenance import Provenance, SourceData, SourceKey
 
 
 @dataclass
 class Call:
-    """One node being evaluated: its id, bound args, input values and the evaluation's settings."""
+    """One node being evaluated: its bound args, input values and the evaluation's settings."""
 
-    node_id: str
-    info: NodeInfo
     args: dict
     inputs: list
     sources: Mapping[SourceKey, SourceData]

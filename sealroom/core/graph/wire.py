@@ -84,15 +84,9 @@ class Graph:
         """SHA-256 of the canonical JSON of the wire form (what a request or receipt names)."""
         return sha256_json(self.to_json())
 
-    def node(self, node_id: str) -> Node:
-        for node in self.nodes:
-            if node.id == node_id:
-                return node
-        raise KeyError(node_id)
-
-    def pruned(self, output: str | None = None) -> Graph:
-        """The graph with only the nodes ``output`` (default: the graph's output) depends on."""
-        output = output or self.output
+    def pruned(self) -> Graph:
+        """The graph with only the nodes its output depends on."""
+        output = self.output
         by_id = {n.id: n for n in self.nodes}
         needed = {output}
         for node in reversed(self.nodes):

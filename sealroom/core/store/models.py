@@ -66,7 +66,7 @@ class AssetRow(Base):
 
 class RequestRow(Base):
     __tablename__ = "requests"
-    __table_args__ = (Index("ix_requests_owner_state", "owner_id", "state"),)  # job budgets, released-query counts
+    __table_args__ = (Index("ix_requests_owner_state", "owner_id", "state"),)  # a requester's requests, by state
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
